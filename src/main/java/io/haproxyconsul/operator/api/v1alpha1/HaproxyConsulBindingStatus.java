@@ -1,0 +1,24 @@
+package io.haproxyconsul.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+public class HaproxyConsulBindingStatus {
+
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Ready, ConsulSynced and ConfigValid, in the shape kubectl wait understands.")
+    public List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("The configuration published now.")
+    public PublishedConfig currentConfig;
+
+    @JsonPropertyDescription("The newest configuration that passed validation; the one the fleet returns to.")
+    public PublishedConfig lastKnownGoodConfig;
+
+    @JsonPropertyDescription("HAProxy's own error line for the last candidate that failed validation; empty once a valid one is published.")
+    public String lastValidationError;
+}

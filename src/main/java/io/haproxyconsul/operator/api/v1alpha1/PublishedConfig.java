@@ -1,0 +1,22 @@
+package io.haproxyconsul.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** A rendered, validated configuration stored in an immutable ConfigMap. */
+public class PublishedConfig {
+
+    @JsonPropertyDescription("Content hash of haproxy.cfg (first 16 hex digits of its SHA-256).")
+    public String hash;
+
+    @JsonPropertyDescription("Name of the immutable ConfigMap holding it.")
+    public String configMapName;
+
+    @JsonPropertyDescription("Number of services published.")
+    public int services;
+
+    @JsonPropertyDescription("Number of servers (service instances) across all backends.")
+    public int servers;
+
+    @JsonPropertyDescription("Size of haproxy.cfg in bytes.")
+    public long bytes;
+}
