@@ -1,13 +1,211 @@
 package io.haproxyconsul.operator.reconciler;
 
+import static io.haproxyconsul.operator.reconciler.BindingConditions.CONFIG_VALID;
+import static io.haproxyconsul.operator.reconciler.BindingConditions.CONSUL_SYNCED;
+import static io.haproxyconsul.operator.reconciler.BindingConditions.READY;
+
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingStatus;
+import io.haproxyconsul.operator.consul.CatalogSnapshot;
+import io.haproxyconsul.operator.consul.ConsulWatches;
+import io.haproxyconsul.operator.model.RoutingModel;
+import io.haproxyconsul.operator.model.RoutingModelBuilder;
+import io.haproxyconsul.operator.publish.PublishedConfigMaps;
+import io.haproxyconsul.operator.render.ConfigRenderer;
+import io.haproxyconsul.operator.render.ConfigRenderer.InvalidTemplateException;
+import io.haproxyconsul.operator.render.RenderedConfig;
+import io.haproxyconsul.operator.validate.HaproxyValidator;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
-public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulBinding> {
+/**
+ * The loop of a binding: watch Consul, build the routing model, render it, validate it with HAProxy, publish it
+ * as an immutable ConfigMap, and say in status what happened. Nothing reaches a ConfigMap without passing
+ * {@code haproxy -c}; when a candidate fails, the current configuration stays.
+ */
+@ControllerConfiguration(name = "haproxyconsulbinding")
+public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulBinding>, Cleaner<HaproxyConsulBinding> {
+
+    static final int MAX_REJECTED_VALUES = 20;
+
+    private final BindingInputs inputs;
+    private final ConfigRenderer renderer;
+    private final HaproxyValidator validator;
+    private final PublishedConfigMaps configMaps;
+    private final BindingEvents events;
+    private final ConsulChangeEventSource consulChanges;
+    private final Clock clock = Clock.systemUTC();
+
+    public HaproxyConsulBindingReconciler(BindingInputs inputs, ConfigRenderer renderer, HaproxyValidator validator,
+            PublishedConfigMaps configMaps, BindingEvents events, ConsulWatches watches, Vertx vertx) {
+        this.inputs = inputs;
+        this.renderer = renderer;
+        this.validator = validator;
+        this.configMaps = configMaps;
+        this.events = events;
+        this.consulChanges = new ConsulChangeEventSource(watches, vertx);
+    }
+
     @Override
-    public UpdateControl<HaproxyConsulBinding> reconcile(HaproxyConsulBinding resource, Context<HaproxyConsulBinding> context) {
-        return UpdateControl.noUpdate();
+    public List<EventSource<?, HaproxyConsulBinding>> prepareEventSources(EventSourceContext<HaproxyConsulBinding> context) {
+        return List.of(consulChanges);
+    }
+
+    @Override
+    public UpdateControl<HaproxyConsulBinding> reconcile(HaproxyConsulBinding binding,
+            Context<HaproxyConsulBinding> context) {
+        var status = statusOf(binding);
+        status.observedGeneration = binding.getMetadata().getGeneration();
+        var id = ResourceID.fromResource(binding);
+        try {
+            consulChanges.follow(id, inputs.question(binding), binding.getSpec().rollout.debounce);
+        } catch (BindingInputs.InvalidInputException e) {
+            return invalidSpec(binding, e.getMessage());
+        }
+
+        Optional<CatalogSnapshot> snapshot = context.getSecondaryResource(CatalogSnapshot.class);
+        reportConsul(binding, snapshot.isPresent(), consulChanges.unreachable(id));
+        if (snapshot.isEmpty()) {
+            setReady(binding);
+            return UpdateControl.patchStatus(binding);
+        }
+
+        RoutingModel model = RoutingModelBuilder.build(binding.getSpec(), snapshot.get());
+        status.rejectedValues = model.rejections().stream().limit(MAX_REJECTED_VALUES).map(Object::toString).toList();
+        RenderedConfig candidate;
+        try {
+            candidate = inputs.template(binding).map(text -> renderer.render(text, model))
+                    .orElseGet(() -> renderer.renderDefault(model));
+        } catch (BindingInputs.InvalidInputException | InvalidTemplateException e) {
+            configInvalid(binding, "TemplateInvalid", e.getMessage(), null);
+            setReady(binding);
+            return UpdateControl.patchStatus(binding);
+        }
+        publishIfValid(binding, candidate, model);
+        setReady(binding);
+        return UpdateControl.patchStatus(binding);
+    }
+
+    private void publishIfValid(HaproxyConsulBinding binding, RenderedConfig candidate, RoutingModel model) {
+        var status = binding.getStatus();
+        String hash = candidate.hash().value();
+        if (status.currentConfig != null && hash.equals(status.currentConfig.hash)) {
+            configValid(binding, "Published", "configuration " + hash + " is published");
+            return;
+        }
+        if (hash.equals(status.rejectedConfigHash)) {
+            return;
+        }
+        if (!model.rejections().isEmpty()) {
+            events.warning(binding, "ConsulValueRejected", model.rejections().size() + " value(s) left out: "
+                    + model.rejections().stream().limit(5).map(Object::toString).toList());
+        }
+        var result = validator.validate(candidate.text());
+        if (!result.valid()) {
+            status.rejectedConfigHash = hash;
+            configInvalid(binding, "ValidationFailed", "HAProxy rejected configuration " + hash + ": "
+                    + result.errorLine(), result.errorLine());
+            return;
+        }
+        var published = configMaps.publish(binding, candidate);
+        status.currentConfig = published;
+        status.lastKnownGoodConfig = published;
+        status.lastValidationError = null;
+        status.rejectedConfigHash = null;
+        configValid(binding, "Published", "configuration " + hash + " is published");
+        events.normal(binding, "ConfigPublished", "published " + published.configMapName + " (" + published.services
+                + " services, " + published.servers + " servers, " + published.bytes + " bytes)");
+        Set<String> keep = new HashSet<>();
+        keep.add(published.configMapName);
+        keep.add(status.lastKnownGoodConfig.configMapName);
+        configMaps.prune(binding, binding.getSpec().rollout.historyLimit, keep);
+    }
+
+    @Override
+    public DeleteControl cleanup(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context) {
+        consulChanges.forget(ResourceID.fromResource(binding));
+        return DeleteControl.defaultDelete();
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<HaproxyConsulBinding> updateErrorStatus(HaproxyConsulBinding binding,
+            Context<HaproxyConsulBinding> context, Exception e) {
+        statusOf(binding);
+        String message = Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+        if (BindingConditions.set(binding, READY, false, "ReconcileError", message, clock)) {
+            events.warning(binding, "ReconcileError", message);
+        }
+        return ErrorStatusUpdateControl.patchStatus(binding);
+    }
+
+    private UpdateControl<HaproxyConsulBinding> invalidSpec(HaproxyConsulBinding binding, String message) {
+        if (BindingConditions.set(binding, CONSUL_SYNCED, false, "InvalidSpec", message, clock)) {
+            events.warning(binding, "InvalidSpec", message);
+        }
+        BindingConditions.set(binding, READY, false, "InvalidSpec", message, clock);
+        return UpdateControl.patchStatus(binding);
+    }
+
+    private void reportConsul(HaproxyConsulBinding binding, boolean synced, Optional<String> unreachable) {
+        if (unreachable.isPresent()) {
+            String message = "Consul cannot be reached" + (synced ? " (serving the last configuration): " : ": ")
+                    + unreachable.get();
+            if (BindingConditions.set(binding, CONSUL_SYNCED, false, "ConsulUnreachable", message, clock)) {
+                events.warning(binding, "ConsulUnreachable", message);
+            }
+        } else if (!synced) {
+            BindingConditions.set(binding, CONSUL_SYNCED, false, "WaitingForConsul",
+                    "waiting for the first answers from Consul", clock);
+        } else {
+            BindingConditions.set(binding, CONSUL_SYNCED, true, "Synced", "watching Consul", clock);
+        }
+    }
+
+    private void configValid(HaproxyConsulBinding binding, String reason, String message) {
+        BindingConditions.set(binding, CONFIG_VALID, true, reason, message, clock);
+    }
+
+    private void configInvalid(HaproxyConsulBinding binding, String reason, String message, String haproxyError) {
+        binding.getStatus().lastValidationError = haproxyError;
+        if (BindingConditions.set(binding, CONFIG_VALID, false, reason, message, clock)) {
+            events.warning(binding, reason, message);
+        }
+    }
+
+    /** Ready: a configuration is published and it reflects the latest candidate. */
+    private void setReady(HaproxyConsulBinding binding) {
+        var status = binding.getStatus();
+        var configValid = status.conditions.stream().filter(c -> CONFIG_VALID.equals(c.getType())).findFirst();
+        if (status.currentConfig == null && configValid.isEmpty()) {
+            BindingConditions.set(binding, READY, false, "WaitingForConsul", "no configuration published yet", clock);
+        } else if (configValid.isPresent() && "False".equals(configValid.get().getStatus())) {
+            BindingConditions.set(binding, READY, false, configValid.get().getReason(), configValid.get().getMessage(),
+                    clock);
+        } else {
+            BindingConditions.set(binding, READY, true, "Published", "configuration " + status.currentConfig.hash
+                    + " is published in ConfigMap " + status.currentConfig.configMapName, clock);
+        }
+    }
+
+    private static HaproxyConsulBindingStatus statusOf(HaproxyConsulBinding binding) {
+        if (binding.getStatus() == null) {
+            binding.setStatus(new HaproxyConsulBindingStatus());
+        }
+        return binding.getStatus();
     }
 }

@@ -1,7 +1,6 @@
 package io.haproxyconsul.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -26,8 +25,4 @@ public class ConsulSpec {
 
     @JsonPropertyDescription("TLS settings for an https:// address.")
     public ConsulTlsSpec tls;
-
-    @Default("default")
-    @JsonPropertyDescription("Consistency mode of Consul reads: default, consistent (always the leader) or stale (any server, fastest).")
-    public ConsistencyMode consistency = ConsistencyMode.DEFAULT;
 }

@@ -21,4 +21,10 @@ public class HaproxyConsulBindingStatus {
 
     @JsonPropertyDescription("HAProxy's own error line for the last candidate that failed validation; empty once a valid one is published.")
     public String lastValidationError;
+
+    @JsonPropertyDescription("Hash of the last candidate that failed validation. The same candidate is not validated again; a change in Consul, KV or the spec makes a new one.")
+    public String rejectedConfigHash;
+
+    @JsonPropertyDescription("Values from Consul, KV or template parameters left out of the configuration, and why (at most 20).")
+    public List<String> rejectedValues = new ArrayList<>();
 }

@@ -17,6 +17,12 @@ public class RoutingSpec {
     @JsonPropertyDescription("DNS domain of the published services: <service>.<domain> and <domain>/<service>/ (lower case).")
     public String domain;
 
+    @Default("8080")
+    @io.fabric8.generator.annotation.Min(1)
+    @io.fabric8.generator.annotation.Max(65535)
+    @JsonPropertyDescription("Port HAProxy's HTTP frontend listens on (above 1023: the pods run as non-root).")
+    public int port = 8080;
+
     @Default("true")
     @JsonPropertyDescription("Route Host: <service>.<domain> (and the service's extra host from KV) to the service.")
     public boolean hostRouting = true;

@@ -1,0 +1,43 @@
+package io.haproxyconsul.operator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Every setting of the operator, under the prefix {@code hco}. */
+@ConfigMapping(prefix = "hco")
+public interface OperatorConfig {
+
+    Consul consul();
+
+    Haproxy haproxy();
+
+    interface Consul {
+        /** How long Consul may hold a blocking query open before answering with no change. */
+        @WithDefault("5m")
+        Duration blockingWait();
+
+        /** Shortest pause between two queries of one watch; bounds the request rate under constant change. */
+        @WithDefault("20ms")
+        Duration minQueryInterval();
+
+        /** First retry delay after a failed query; doubles on each failure in a row. */
+        @WithDefault("250ms")
+        Duration retryMin();
+
+        /** Longest retry delay after failed queries. */
+        @WithDefault("30s")
+        Duration retryMax();
+    }
+
+    interface Haproxy {
+        /** The haproxy binary that validates candidate configurations ({@code haproxy -c}). */
+        @WithDefault("haproxy")
+        Path binary();
+
+        /** A validation that takes longer is treated as failed. */
+        @WithDefault("60s")
+        Duration validationTimeout();
+    }
+}

@@ -1,0 +1,123 @@
+package io.haproxyconsul.operator.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The checks every value from Consul, KV or template parameters passes before it may reach haproxy.cfg. A value
+ * either matches a strict shape (a name, an address, a number) and is printed as is, or it is refused.
+ */
+public final class ConsulValues {
+
+    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?");
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "(?i)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+    private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Pattern SYSLOG_TARGET = Pattern.compile("[A-Za-z0-9_.:/\\[\\]@-]{1,255}");
+    private static final Set<String> LOG_LEVELS = Set.of("emerg", "alert", "crit", "err", "warning", "notice", "info",
+            "debug");
+    /** Keywords that open a section: a line starting with one would escape the section it is injected into. */
+    private static final Set<String> SECTION_KEYWORDS = Set.of("global", "defaults", "frontend", "backend", "listen",
+            "userlist", "peers", "resolvers", "mailers", "program", "http-errors", "ring", "cache", "fcgi-app",
+            "crt-store", "traces");
+    static final int MAX_SNIPPET_BYTES = 8 * 1024;
+
+    private ConsulValues() {
+    }
+
+    public static Optional<String> serviceNameProblem(String name) {
+        return SERVICE_NAME.matcher(name).matches() ? Optional.empty()
+                : Optional.of("name is not 1-63 letters, digits, '-' or '_' (starting and ending alphanumeric)");
+    }
+
+    public static boolean isHostName(String value) {
+        return value.length() <= 253 && DNS_NAME.matcher(value).matches();
+    }
+
+    /** An IPv4 or IPv6 literal or a DNS name, in the form HAProxy's server line expects. */
+    public static Optional<String> serverAddress(String address) {
+        if (IPV4.matcher(address).matches() || isHostName(address)) {
+            return Optional.of(address);
+        }
+        if (address.contains(":") && IPV6.matcher(address).matches()) {
+            return Optional.of("[" + address + "]");
+        }
+        return Optional.empty();
+    }
+
+    public static boolean isServerName(String value) {
+        return SERVER_NAME.matcher(value).matches();
+    }
+
+    public static boolean isCookieName(String value) {
+        return COOKIE_NAME.matcher(value).matches();
+    }
+
+    public static boolean isSyslogTarget(String value) {
+        return SYSLOG_TARGET.matcher(value).matches();
+    }
+
+    public static boolean isLogLevel(String value) {
+        return LOG_LEVELS.contains(value);
+    }
+
+    /** A plain single-line value: no control characters, no '#', which HAProxy would read as a comment. */
+    public static boolean isSingleLine(String value) {
+        return value.length() <= 1024 && value.chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == '#');
+    }
+
+    /**
+     * Directive lines injected into the global or defaults section (the seed's extension point): one directive per
+     * line, kept inside the section.
+     *
+     * @return the lines to print, or the reason the whole value is refused
+     */
+    public static SnippetCheck snippet(String value) {
+        if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SNIPPET_BYTES) {
+            return SnippetCheck.refused("longer than " + MAX_SNIPPET_BYTES + " bytes");
+        }
+        var lines = new ArrayList<String>();
+        for (String raw : value.split("\r?\n", -1)) {
+            String line = raw.strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+                return SnippetCheck.refused("contains control characters");
+            }
+            String keyword = line.split("[ \t]", 2)[0].toLowerCase(Locale.ROOT);
+            if (SECTION_KEYWORDS.contains(keyword)) {
+                return SnippetCheck.refused("line '" + abbreviate(line) + "' would open a new section");
+            }
+            lines.add(line);
+        }
+        return new SnippetCheck(List.copyOf(lines), null);
+    }
+
+    public record SnippetCheck(List<String> lines, String problem) {
+        static SnippetCheck refused(String problem) {
+            return new SnippetCheck(List.of(), problem);
+        }
+    }
+
+    /** Shortens a hostile value for a message, with control characters made visible. */
+    public static String abbreviate(String value) {
+        var visible = new StringBuilder();
+        value.codePoints().limit(60).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                visible.append(String.format("\\x%02x", c));
+            } else {
+                visible.appendCodePoint(c);
+            }
+        });
+        return value.codePointCount(0, value.length()) > 60 ? visible + "…" : visible.toString();
+    }
+}

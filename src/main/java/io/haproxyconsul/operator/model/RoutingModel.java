@@ -1,0 +1,60 @@
+package io.haproxyconsul.operator.model;
+
+import io.quarkus.qute.TemplateData;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole HAProxy configuration as data: what the template draws. Every string in it has passed
+ * {@link ConsulValues}, so a template can print it without quoting or escaping.
+ *
+ * @param rejections values from Consul or KV that were left out, and why (reported as Events, never rendered)
+ */
+@TemplateData
+public record RoutingModel(Globals globals, Frontend frontend, List<Backend> backends, Stats stats,
+        Map<String, String> params, List<Rejection> rejections) {
+
+    public int serverCount() {
+        return backends.stream().mapToInt(b -> b.servers().size()).sum();
+    }
+
+    @TemplateData
+    public record Globals(int maxconn, String logTarget, String logLevel, List<String> globalLines,
+            List<String> defaultsLines) {
+    }
+
+    /** The public listener. {@code hostRouting}/{@code pathRouting} say which ACLs the backends get. */
+    @TemplateData
+    public record Frontend(int port, String domain, boolean hostRouting, boolean pathRouting) {
+    }
+
+    /**
+     * @param hosts host names routed here (empty without host routing)
+     * @param pathPrefix {@code /<service>} when path routing is on, else null
+     * @param stickyCookie the application cookie HAProxy prefixes with the server name, or null
+     */
+    @TemplateData
+    public record Backend(String name, String service, List<String> hosts, String pathPrefix, String stickyCookie,
+            List<Server> servers) {
+        public String hostList() {
+            return String.join(" ", hosts);
+        }
+    }
+
+    @TemplateData
+    public record Server(String name, String address, int port) {
+    }
+
+    /** The stats listener; its credentials are read by HAProxy from the environment, never written here. */
+    @TemplateData
+    public record Stats(int port) {
+    }
+
+    @TemplateData
+    public record Rejection(String source, String reason) {
+        @Override
+        public String toString() {
+            return source + ": " + reason;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.haproxyconsul.operator.render;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** The content address of a configuration: the first 16 hex digits of the SHA-256 of its bytes. */
+public record ConfigHash(String value) {
+
+    public static ConfigHash of(String text) {
+        try {
+            byte[] sha = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return new ConfigHash(HexFormat.of().formatHex(sha, 0, 8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

@@ -1,0 +1,63 @@
+package io.haproxyconsul.operator.render;
+
+import io.haproxyconsul.operator.model.RoutingModel;
+import io.quarkus.qute.Engine;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Draws a {@link RoutingModel} with a Qute template: the built-in {@code templates/haproxy.cfg}, or a user's
+ * template text. Templates see {@code model} and {@code params}; all logic stays in the model.
+ */
+@ApplicationScoped
+public class ConfigRenderer {
+
+    private static final int PARSED_TEMPLATES_KEPT = 64;
+
+    private final Engine engine;
+    private final Template builtIn;
+    private final Map<ConfigHash, Template> parsed = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ConfigHash, Template> eldest) {
+            return size() > PARSED_TEMPLATES_KEPT;
+        }
+    };
+
+    public ConfigRenderer(Engine engine) {
+        this.engine = engine;
+        this.builtIn = engine.getTemplate("haproxy.cfg");
+    }
+
+    public RenderedConfig renderDefault(RoutingModel model) {
+        return render(builtIn, model);
+    }
+
+    /**
+     * @throws InvalidTemplateException when the user's template does not parse or fails while rendering
+     */
+    public RenderedConfig render(String templateText, RoutingModel model) {
+        try {
+            Template template;
+            synchronized (parsed) {
+                template = parsed.computeIfAbsent(ConfigHash.of(templateText), hash -> engine.parse(templateText));
+            }
+            return render(template, model);
+        } catch (TemplateException e) {
+            throw new InvalidTemplateException(e.getMessage(), e);
+        }
+    }
+
+    private static RenderedConfig render(Template template, RoutingModel model) {
+        String text = template.data("model", model).data("params", model.params()).render();
+        return new RenderedConfig(text, ConfigHash.of(text), model.backends().size(), model.serverCount());
+    }
+
+    public static final class InvalidTemplateException extends RuntimeException {
+        InvalidTemplateException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
