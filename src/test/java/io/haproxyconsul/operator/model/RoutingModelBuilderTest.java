@@ -1,0 +1,143 @@
+package io.haproxyconsul.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingSpec;
+import io.haproxyconsul.operator.api.v1alpha1.RoutingSpec;
+import io.haproxyconsul.operator.consul.CatalogSnapshot;
+import io.haproxyconsul.operator.consul.ServiceInstance;
+import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
+import io.haproxyconsul.operator.render.TestTemplates;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RoutingModelBuilderTest {
+
+    private static final String TEN_KB = "x".repeat(10 * 1024);
+
+    @Test
+    void statefulServiceIsStickyByJsessionidUnlessKvNamesTheCookie() {
+        var model = build(Map.of("webapp", List.of("http", "stateful"), "api", List.of("http")),
+                Map.of("webapp", List.of(instance("w1", "10.0.0.1", 80)), "api", List.of(instance("a1", "10.0.0.2", 80))),
+                Map.of());
+        assertThat(backend(model, "webapp").stickyCookie()).isEqualTo("JSESSIONID");
+        assertThat(backend(model, "api").stickyCookie()).isNull();
+
+        var named = build(Map.of("webapp", List.of("http", "stateful")), Map.of("webapp", List.of(instance("w1",
+                "10.0.0.1", 80))), Map.of("service/webapp/serverCookie", "SESSION"));
+        assertThat(backend(named, "webapp").stickyCookie()).isEqualTo("SESSION");
+    }
+
+    @Test
+    void criticalInstancesNeverServeAndWarningOnesOnlyWhenAllowed() {
+        var instances = Map.of("api", List.of(instance("a1", "10.0.0.1", 80),
+                new ServiceInstance("a2", "n", "10.0.0.2", 80, List.of(), HealthStatus.WARNING),
+                new ServiceInstance("a3", "n", "10.0.0.3", 80, List.of(), HealthStatus.CRITICAL)));
+        var strict = build(Map.of("api", List.of("http")), instances, Map.of());
+        assertThat(backend(strict, "api").servers()).extracting(RoutingModel.Server::name).containsExactly("a1");
+
+        var spec = spec();
+        spec.services.onlyPassing = false;
+        var lenient = RoutingModelBuilder.build(spec, CatalogSnapshot.of(Map.of("api", List.of("http")), instances,
+                Map.of()));
+        assertThat(backend(lenient, "api").servers()).extracting(RoutingModel.Server::name).containsExactly("a1", "a2");
+    }
+
+    @Test
+    void hostileServiceNameIsLeftOutAndReported() {
+        var model = build(Map.of("bad\nname", List.of("http"), "with space", List.of("http"), "hash#tag",
+                List.of("http")), Map.of("bad\nname", List.of(instance("x", "10.0.0.1", 80)), "with space",
+                        List.of(instance("y", "10.0.0.1", 80)), "hash#tag", List.of(instance("z", "10.0.0.1", 80))),
+                Map.of());
+        assertThat(model.backends()).isEmpty();
+        assertThat(model.rejections()).hasSize(3).allSatisfy(r -> assertThat(r.reason()).startsWith("name is not"));
+    }
+
+    @Test
+    void hostileAddressPortAndServiceIdNeverBecomeServerText() {
+        var model = build(Map.of("api", List.of("http")), Map.of("api", List.of(
+                instance("ok", "10.0.0.1", 80),
+                instance("evil-address", "10.0.0.2\n    server evil 6.6.6.6:80", 80),
+                instance("spaced", "10.0.0.3 backup", 80),
+                instance("bad-port", "10.0.0.4", 70000),
+                instance("id with\nnewline#", "10.0.0.5", 80))), Map.of());
+        var servers = backend(model, "api").servers();
+        assertThat(servers).extracting(RoutingModel.Server::address).containsExactlyInAnyOrder("10.0.0.1", "10.0.0.5");
+        assertThat(servers).extracting(RoutingModel.Server::name).allMatch(name -> name.matches("[A-Za-z0-9_.:-]+"));
+        assertThat(model.rejections()).hasSize(3);
+    }
+
+    @Test
+    void hostileKvValuesFallBackToDefaultsAndAreReported() {
+        var model = build(Map.of(), Map.of(), Map.of(
+                "service/haproxy/maxconn", "100\n    bogus-directive",
+                "service/haproxy/syslog/address", "127.0.0.1:514 # comment",
+                "service/haproxy/syslog/level", "info\nbackend evil",
+                "service/haproxy/debug", "yes"));
+        assertThat(model.globals().maxconn()).isEqualTo(RoutingModelBuilder.DEFAULT_MAXCONN);
+        assertThat(model.globals().logTarget()).isEqualTo(RoutingModelBuilder.DEFAULT_LOG_TARGET);
+        assertThat(model.globals().logLevel()).isEqualTo("info");
+        assertThat(model.rejections()).extracting(RoutingModel.Rejection::source).containsExactlyInAnyOrder(
+                "service/haproxy/maxconn", "service/haproxy/syslog/address", "service/haproxy/syslog/level",
+                "service/haproxy/debug");
+    }
+
+    @Test
+    void globalSnippetStaysInsideItsSection() {
+        var kept = build(Map.of(), Map.of(), Map.of("service/haproxy/global", "tune.bufsize 32768\n\n  nbthread 2\n"));
+        assertThat(kept.globals().globalLines()).containsExactly("tune.bufsize 32768", "nbthread 2");
+
+        var escaping = build(Map.of(), Map.of(), Map.of("service/haproxy/global", "nbthread 2\nlisten evil\n  bind :1"));
+        assertThat(escaping.globals().globalLines()).isEmpty();
+        assertThat(escaping.rejections()).singleElement().extracting(RoutingModel.Rejection::reason).asString()
+                .contains("would open a new section");
+
+        var huge = build(Map.of(), Map.of(), Map.of("service/haproxy/defaults", TEN_KB));
+        assertThat(huge.globals().defaultsLines()).isEmpty();
+        assertThat(huge.rejections()).singleElement().extracting(RoutingModel.Rejection::reason).asString()
+                .contains("longer than");
+    }
+
+    @Test
+    void extraHostFromKvMustBeADnsName() {
+        var model = build(Map.of("api", List.of("http")), Map.of("api", List.of(instance("a", "10.0.0.1", 80))),
+                Map.of("service/api/domain", "api.example.org\n    acl evil always_true"));
+        assertThat(backend(model, "api").hosts()).containsExactly("api.example.com");
+        assertThat(model.rejections()).singleElement().extracting(RoutingModel.Rejection::source)
+                .isEqualTo("service/api/domain");
+    }
+
+    @Test
+    void hostileInputNeverAddsALineToTheRenderedConfig() {
+        var model = build(Map.of("api", List.of("http", "evil\ntag"), "x y", List.of("http")),
+                Map.of("api", List.of(instance("a1", "10.0.0.1\nbackend evil", 80), instance("a2", "10.0.0.2", 80)),
+                        "x y", List.of(instance("b", "10.0.0.3", 80))),
+                Map.of("service/haproxy/maxconn", TEN_KB, "service/api/domain", "# comment",
+                        "service/haproxy/syslog/level", "debug # evil"));
+        String text = TestTemplates.renderer().renderDefault(model).text();
+        var clean = TestTemplates.renderer().renderDefault(build(Map.of("api", List.of("http")),
+                Map.of("api", List.of(instance("a2", "10.0.0.2", 80))), Map.of())).text();
+        assertThat(text).isEqualTo(clean);
+    }
+
+    private static RoutingModel build(Map<String, List<String>> services, Map<String, List<ServiceInstance>> instances,
+            Map<String, String> kv) {
+        return RoutingModelBuilder.build(spec(), CatalogSnapshot.of(services, instances, kv));
+    }
+
+    private static HaproxyConsulBindingSpec spec() {
+        var spec = new HaproxyConsulBindingSpec();
+        spec.routing = new RoutingSpec();
+        spec.routing.domain = "example.com";
+        return spec;
+    }
+
+    private static ServiceInstance instance(String id, String address, int port) {
+        return new ServiceInstance(id, "node-" + id, address, port, List.of(), HealthStatus.PASSING);
+    }
+
+    private static RoutingModel.Backend backend(RoutingModel model, String service) {
+        return model.backends().stream().filter(b -> b.service().equals(service)).findFirst().orElseThrow();
+    }
+}
