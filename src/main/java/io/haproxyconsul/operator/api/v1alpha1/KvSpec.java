@@ -3,20 +3,24 @@ package io.haproxyconsul.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 
 public class KvSpec {
 
-    static final String KEY_PATH = "^[A-Za-z0-9._-]{1,128}(/[A-Za-z0-9._-]{1,128}){0,15}$";
+    /** Segments joined by '/'; the length is a separate limit, as the API server's RE2 caps repeat counts at 1000. */
+    static final String KEY_PATH = "^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$";
     public static final String DEFAULT_PREFIX = "service/haproxy";
     public static final String DEFAULT_SERVICE_PREFIX = "service";
 
     @Default(DEFAULT_PREFIX)
     @Pattern(KEY_PATH)
+    @Size(max = 512)
     @JsonPropertyDescription("KV prefix of global settings: <prefix>/maxconn, <prefix>/global, <prefix>/defaults, <prefix>/syslog/address, <prefix>/syslog/level, <prefix>/debug.")
     public String prefix = DEFAULT_PREFIX;
 
     @Default(DEFAULT_SERVICE_PREFIX)
     @Pattern(KEY_PATH)
+    @Size(max = 512)
     @JsonPropertyDescription("KV prefix of per-service options: <servicePrefix>/<service>/domain (an extra host name) and <servicePrefix>/<service>/serverCookie (the sticky cookie name).")
     public String servicePrefix = DEFAULT_SERVICE_PREFIX;
 }
