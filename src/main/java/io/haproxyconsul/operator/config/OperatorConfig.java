@@ -29,6 +29,13 @@ public interface OperatorConfig {
         /** Longest retry delay after failed queries. */
         @WithDefault("30s")
         Duration retryMax();
+
+        /**
+         * Connections kept open to one Consul. Each watch holds one while its blocking query waits, so this
+         * bounds the watches that progress at once; stay below the agent's http_max_conns_per_client (200).
+         */
+        @WithDefault("128")
+        int maxConnections();
     }
 
     interface Haproxy {

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.jboss.logging.Logger;
 
 /**
  * The shared registry of Consul watches. Each binding subscribes with its {@link ConsulQuestion}; the registry
@@ -37,6 +38,8 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class ConsulWatches {
+
+    private static final Logger LOG = Logger.getLogger(ConsulWatches.class);
 
     enum Kind {
         CATALOG,
@@ -206,6 +209,11 @@ public class ConsulWatches {
     private void acquire(ResourceID binding, Subscription subscription, WatchKey key) {
         subscription.keys.add(key);
         watches.computeIfAbsent(key, this::startWatch).users.add(binding);
+        long open = watches.keySet().stream().filter(k -> k.endpoint().equals(key.endpoint())).count();
+        if (open == config.maxConnections() + 1) {
+            LOG.warnf("%d watches on %s exceed hco.consul.max-connections=%d: the excess waits for a free "
+                    + "connection, so their changes arrive late", open, key.endpoint(), config.maxConnections());
+        }
     }
 
     private void release(ResourceID binding, Subscription subscription, WatchKey key) {
@@ -239,8 +247,9 @@ public class ConsulWatches {
     }
 
     private ConsulClient createClient(ConsulEndpoint endpoint) {
+        // Vert.x pools 5 connections by default: the sixth blocking query would wait for one to come back.
         var options = new ConsulClientOptions().setHost(endpoint.address().getHost()).setPort(endpoint.port())
-                .setSsl(endpoint.https())
+                .setMaxPoolSize(config.maxConnections()).setSsl(endpoint.https())
                 // A blocking query may be held for the wait time plus up to wait/16 of jitter by Consul.
                 .setTimeout(config.blockingWait().plus(config.blockingWait().dividedBy(16)).plusSeconds(10).toMillis());
         if (endpoint.datacenter() != null) {

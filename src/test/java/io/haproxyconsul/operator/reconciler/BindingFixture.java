@@ -1,0 +1,106 @@
+package io.haproxyconsul.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.haproxyconsul.operator.publish.PublishedConfigMaps;
+import io.haproxyconsul.operator.testenv.ControlPlane;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** One binding in a namespace of its own on the real API server, and what the operator made of it. */
+final class BindingFixture {
+
+    static final Duration PUBLISH = Duration.ofSeconds(30);
+
+    private final ControlPlane plane;
+    private final KubernetesClient client;
+    final String namespace;
+    final String name;
+
+    BindingFixture(ControlPlane plane, String name) {
+        this.plane = plane;
+        this.client = plane.client();
+        this.namespace = name + "-" + UUID.randomUUID().toString().substring(0, 6);
+        this.name = name;
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
+                .build()).create();
+    }
+
+    /** Applies the binding with kubectl; {@code spec} is YAML indented by two spaces. */
+    void apply(String spec) {
+        String yaml = """
+                apiVersion: haproxyconsul.io/v1alpha1
+                kind: HaproxyConsulBinding
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                %s""".formatted(name, namespace, spec);
+        try {
+            Path file = Files.createTempFile("binding", ".yaml");
+            try {
+                Files.writeString(file, yaml);
+                plane.kubectl("apply", "-f", file.toString()).assertSuccess();
+            } finally {
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits with {@code kubectl wait}, as a user or a pipeline would. */
+    void awaitReady() {
+        var result = plane.kubectl("wait", "--for=condition=Ready", "--timeout=" + PUBLISH.toSeconds() + "s", "-n",
+                namespace, "hcb/" + name);
+        if (result.exitCode() != 0) {
+            throw new AssertionError(result.output() + plane.kubectl("get", "hcb", name, "-n", namespace, "-o",
+                    "yaml").output());
+        }
+    }
+
+    HaproxyConsulBinding binding() {
+        return client.resources(HaproxyConsulBinding.class).inNamespace(namespace).withName(name).get();
+    }
+
+    Optional<Condition> condition(String type) {
+        var binding = binding();
+        if (binding == null || binding.getStatus() == null) {
+            return Optional.empty();
+        }
+        return binding.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
+    /** The text of the configuration the status points at now. */
+    String currentConfig() {
+        var status = binding().getStatus();
+        assertThat(status.currentConfig).as("status.currentConfig").isNotNull();
+        return configMap(status.currentConfig.configMapName).getData().get(PublishedConfigMaps.CONFIG_KEY);
+    }
+
+    /** Waits until the published configuration satisfies {@code check}, and returns it. */
+    String awaitConfig(String description, java.util.function.Predicate<String> check) {
+        return await(description).atMost(PUBLISH).ignoreExceptions().until(this::currentConfig, check);
+    }
+
+    ConfigMap configMap(String configMapName) {
+        return client.configMaps().inNamespace(namespace).withName(configMapName).get();
+    }
+
+    List<ConfigMap> publishedConfigMaps() {
+        return client.configMaps().inNamespace(namespace).withLabel(PublishedConfigMaps.BINDING_LABEL, name).list()
+                .getItems();
+    }
+}

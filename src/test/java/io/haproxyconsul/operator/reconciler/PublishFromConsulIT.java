@@ -1,0 +1,236 @@
+package io.haproxyconsul.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.haproxyconsul.operator.testenv.BackendServer;
+import io.haproxyconsul.operator.testenv.ConsulAgent;
+import io.haproxyconsul.operator.testenv.FreePorts;
+import io.haproxyconsul.operator.testenv.HaproxyProcess;
+import io.haproxyconsul.operator.testenv.HttpProbe;
+import io.haproxyconsul.operator.testenv.OperatorEnvironment;
+import io.haproxyconsul.operator.testenv.RealParts;
+import io.haproxyconsul.operator.testenv.RealParts.Part;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator, running in this JVM against the real API server, Consul and HAProxy: what a platform team sees
+ * when it applies a binding and changes Consul.
+ */
+@QuarkusTest
+@WithTestResource(OperatorEnvironment.class)
+class PublishFromConsulIT {
+
+    OperatorEnvironment env;
+
+    @Test
+    void publishesTheSeedBehavioursAndFollowsConsul() throws Exception {
+        ConsulAgent consul = env.consul();
+        try (var web1 = BackendServer.start("webapp-1"); var web2 = BackendServer.start("webapp-2");
+                var api1 = BackendServer.start("api-1"); var db1 = BackendServer.start("db-1")) {
+            consul.registerService("webapp", "webapp-1", List.of("http", "stateful"), "127.0.0.1", web1.port());
+            consul.registerService("webapp", "webapp-2", List.of("http", "stateful"), "127.0.0.1", web2.port());
+            consul.registerService("api", "api-1", List.of("http"), "127.0.0.1", api1.port());
+            consul.registerService("db", "db-1", List.of("tcp"), "127.0.0.1", db1.port());
+            int port = FreePorts.next();
+            var edge = new BindingFixture(env.controlPlane(), "edge");
+            edge.apply("""
+                      consul:
+                        address: %s
+                      services:
+                        include: ["webapp", "api", "db", "search"]
+                      routing:
+                        domain: example.test
+                        port: %d
+                      rollout:
+                        debounce: {min: 100ms, max: 500ms}
+                    """.formatted(consul.httpAddress(), port));
+            edge.awaitReady();
+
+            String config = edge.currentConfig();
+            assertThat(config).contains("backend be_webapp", "backend be_api").doesNotContain("be_db");
+            try (var haproxy = HaproxyProcess.start(RealParts.require(Part.HAPROXY), config, port)) {
+                assertThat(identities(port, "webapp.example.test", "/")).containsExactlyInAnyOrder("webapp-1",
+                        "webapp-2");
+                var stripped = HttpProbe.get(port, "edge.example.test", "/webapp/orders/7");
+                assertThat(stripped.body()).contains("path=/orders/7");
+                assertThat(HttpProbe.get(port, "api.example.test", "/").body()).contains("identity=api-1");
+                assertThat(HttpProbe.get(port, "edge.example.test", "/api/v1").body())
+                        .contains("identity=api-1", "path=/v1");
+                assertThat(HttpProbe.get(port, "db.example.test", "/").status()).isEqualTo(503);
+                assertThat(HttpProbe.get(port, "edge.example.test", "/db/").status()).isEqualTo(503);
+
+                var first = HttpProbe.get(port, "webapp.example.test", "/");
+                String cookie = first.header("set-cookie").orElseThrow().split(";")[0];
+                assertThat(cookie).startsWith("JSESSIONID=");
+                String sticky = identity(first.body());
+                for (int i = 0; i < 6; i++) {
+                    assertThat(identity(HttpProbe.get(port, "webapp.example.test", "/", cookie)
+                            .body())).isEqualTo(sticky);
+                }
+            }
+
+            assertThat(env.controlPlane().kubectl("get", "hcb", "-n", edge.namespace).assertSuccess().output())
+                    .contains("example.test", "True", "Published", edge.binding().getStatus().currentConfig.hash);
+
+            consul.deregister("webapp-2");
+            edge.awaitConfig("webapp-2 leaves the config", text -> !text.contains("server webapp-2"));
+            consul.failCheck("api-1");
+            edge.awaitConfig("the failing api-1 leaves the config", text -> !text.contains("server api-1"));
+            try (var search = BackendServer.start("search-1")) {
+                consul.registerService("search", "search-1", List.of("http"), "127.0.0.1", search.port());
+                String withSearch = edge.awaitConfig("search joins the config",
+                        text -> text.contains("server search-1 127.0.0.1:" + search.port()));
+                assertThat(withSearch).contains("server webapp-1", "backend be_api").doesNotContain("server api-1");
+            }
+        }
+    }
+
+    @Test
+    void kvValuesShapeTheConfigAndABreakingOneKeepsTheLastGoodConfig() {
+        ConsulAgent consul = env.consul();
+        var kv = new BindingFixture(env.controlPlane(), "kv");
+        consul.registerService("kvapp", "kvapp-1", List.of("http"), "127.0.0.1", FreePorts.next());
+        kv.apply("""
+                  consul:
+                    address: %s
+                  services:
+                    include: ["kvapp"]
+                  routing:
+                    domain: kv.test
+                  kv:
+                    prefix: kv-test/haproxy
+                  rollout:
+                    debounce: {min: 100ms, max: 500ms}
+                """.formatted(consul.httpAddress()));
+        kv.awaitReady();
+
+        consul.kvPut("kv-test/haproxy/maxconn", "1234");
+        consul.kvPut("kv-test/haproxy/global", "tune.bufsize 32768");
+        String good = kv.awaitConfig("maxconn and the global snippet from KV",
+                text -> text.contains("maxconn 1234") && text.contains("tune.bufsize 32768"));
+        var goodStatus = kv.binding().getStatus();
+        int published = kv.publishedConfigMaps().size();
+
+        consul.kvPut("kv-test/haproxy/global", "no-such-directive on");
+        await("ConfigValid=False").atMost(BindingFixture.PUBLISH).untilAsserted(() -> assertThat(
+                kv.condition("ConfigValid")).hasValueSatisfying(condition -> {
+                    assertThat(condition.getStatus()).isEqualTo("False");
+                    assertThat(condition.getReason()).isEqualTo("ValidationFailed");
+                    assertThat(condition.getMessage()).contains("no-such-directive");
+                }));
+        var failed = kv.binding().getStatus();
+        assertThat(failed.lastValidationError).contains("haproxy.cfg:", "unknown keyword 'no-such-directive'");
+        assertThat(failed.currentConfig.hash).isEqualTo(goodStatus.currentConfig.hash);
+        assertThat(kv.currentConfig()).isEqualTo(good);
+        assertThat(kv.publishedConfigMaps()).hasSize(published);
+        assertThat(kv.condition("Ready")).hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
+
+        consul.kvDelete("kv-test/haproxy/global");
+        kv.awaitReady();
+        assertThat(kv.currentConfig()).contains("maxconn 1234").doesNotContain("tune.bufsize", "no-such-directive");
+        assertThat(kv.binding().getStatus().lastValidationError).isNull();
+    }
+
+    @Test
+    void hostileConsulValuesNeverReachTheConfig() {
+        ConsulAgent consul = env.consul();
+        var hostile = new BindingFixture(env.controlPlane(), "hostile");
+        int port = FreePorts.next();
+        consul.registerService("calm", "calm-1", List.of("http", "stateful"), "127.0.0.1", port);
+        consul.registerService("calm", "calm-2", List.of("http"), "127.0.0.1 backup\nserver evil 127.0.0.9:80", port);
+        consul.registerService("calm", "calm 3 # x", List.of("http"), "127.0.0.1", port);
+        consul.registerService("odd#name", "odd-1", List.of("http"), "127.0.0.1", port);
+        consul.kvPut("hostile/haproxy/maxconn", "100\n    bind :81");
+        consul.kvPut("hostile/haproxy/syslog/address", "127.0.0.1:514 # and more");
+        consul.kvPut("hostile/haproxy/global", "nbthread 1\nfrontend injected\n    bind :82");
+        consul.kvPut("hostile/haproxy/defaults", "x".repeat(10_240));
+        consul.kvPut("hostile-svc/calm/domain", "calm.example.test\nacl evil always_true");
+        consul.kvPut("hostile-svc/calm/serverCookie", "SID; Path=/");
+        hostile.apply("""
+                  consul:
+                    address: %s
+                  services:
+                    include: ["calm", "odd.*"]
+                  routing:
+                    domain: hostile.test
+                  kv:
+                    prefix: hostile/haproxy
+                    servicePrefix: hostile-svc
+                  rollout:
+                    debounce: {min: 100ms, max: 500ms}
+                """.formatted(consul.httpAddress()));
+        hostile.awaitReady();
+
+        String config = hostile.currentConfig();
+        assertThat(config).contains("server calm-1 127.0.0.1:" + port, "maxconn 4096", "cookie JSESSIONID prefix")
+                .doesNotContain("evil", "injected", "bind :81", "bind :82", "xxxxxxxxxx", "odd#name", "# and more",
+                        "calm 3", "SID;");
+        assertThat(config.lines()).noneMatch(line -> line.startsWith("frontend injected"));
+        assertThat(config.lines().filter(line -> line.startsWith("frontend ") || line.startsWith("backend ")
+                || line.startsWith("listen ") || line.startsWith("global") || line.startsWith("defaults")))
+                .containsExactly("global", "defaults", "frontend http", "backend be_calm");
+        assertThat(hostile.binding().getStatus().rejectedValues).anyMatch(r -> r.contains("maxconn"))
+                .anyMatch(r -> r.contains("calm-2")).anyMatch(r -> r.contains("odd#name"))
+                .anyMatch(r -> r.contains("hostile-svc/calm/domain"));
+        assertThat(HaproxyProcess.check(RealParts.require(Part.HAPROXY), config).exitCode()).isZero();
+    }
+
+    @Test
+    void anUnchangedCatalogPublishesNothingAndABurstPublishesAtMostTwice() {
+        ConsulAgent consul = env.consul();
+        var burst = new BindingFixture(env.controlPlane(), "burst");
+        consul.registerService("burstapp", "burstapp-1", List.of("http"), "127.0.0.1", FreePorts.next());
+        burst.apply("""
+                  consul:
+                    address: %s
+                  services:
+                    include: ["burstapp"]
+                  routing:
+                    domain: burst.test
+                  kv:
+                    prefix: burst/haproxy
+                  rollout:
+                    debounce: {min: 1s, max: 4s}
+                    historyLimit: 10
+                """.formatted(consul.httpAddress()));
+        burst.awaitReady();
+        String first = burst.currentConfig();
+        var firstHash = burst.binding().getStatus().currentConfig.hash;
+
+        // A spec change that does not touch the output (history) makes the operator render the same catalog again.
+        env.controlPlane().kubectl("patch", "-n", burst.namespace, "hcb/burst", "--type=merge", "-p",
+                "{\"spec\":{\"rollout\":{\"historyLimit\":9}}}").assertSuccess();
+        await("the patched binding is reconciled").atMost(BindingFixture.PUBLISH).until(() -> {
+            var binding = burst.binding();
+            return binding.getMetadata().getGeneration().equals(binding.getStatus().observedGeneration);
+        });
+        assertThat(burst.currentConfig()).isEqualTo(first);
+        assertThat(burst.publishedConfigMaps()).hasSize(1);
+
+        for (int i = 0; i < 100; i++) {
+            consul.kvPut("burst/haproxy/maxconn", String.valueOf(2000 + i));
+        }
+        burst.awaitConfig("the last value of the burst", text -> text.contains("maxconn 2099"));
+        Set<String> hashes = new HashSet<>();
+        burst.publishedConfigMaps().forEach(cm -> hashes.add(cm.getMetadata().getName()));
+        assertThat(hashes).hasSizeBetween(2, 3).anyMatch(name -> name.endsWith(firstHash));
+    }
+
+    private static Set<String> identities(int port, String host, String path) throws Exception {
+        var seen = new HashSet<String>();
+        for (int i = 0; i < 8; i++) {
+            seen.add(identity(HttpProbe.get(port, host, path).body()));
+        }
+        return seen;
+    }
+
+    private static String identity(String body) {
+        return body.replaceAll("(?s).*identity=(\\S+).*", "$1");
+    }
+}
