@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The local end-to-end demo of the README, on this machine alone (no Docker, no cluster):
+# a real control plane with the CRDs, Consul with sample services backed by small HTTP servers,
+# the operator, and a real HAProxy running the config the operator publishes (standing in for the
+# fleet's pods, reloaded when a new config is published). It prints curl lines to try, then shows
+# a Consul change arriving in HAProxy. Ctrl-C stops everything.
+#
+#   bash hack/demo.sh            # runs until Ctrl-C
+#   bash hack/demo.sh --check    # sends the requests it prints, checks the answers, and exits
+#
+# HCO_DEMO_CLASSPATH: use this classpath (of an existing build) instead of building with Maven.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash hack/testenv.sh install
+testenv_exports="$(bash hack/testenv.sh env)"
+eval "$testenv_exports"
+
+classpath="${HCO_DEMO_CLASSPATH:-}"
+if [ -z "$classpath" ]; then
+  echo "==> building the operator (./mvnw package -DskipTests) ..."
+  ./mvnw -B -q package -DskipTests
+  ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/demo.classpath
+  classpath="target/test-classes:target/classes:$(cat target/demo.classpath)"
+fi
+exec java -cp "$classpath" io.haproxyconsul.operator.demo.LocalDemo "$@"
