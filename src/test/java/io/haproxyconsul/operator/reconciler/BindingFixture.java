@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
@@ -97,6 +98,11 @@ final class BindingFixture {
 
     ConfigMap configMap(String configMapName) {
         return client.configMaps().inNamespace(namespace).withName(configMapName).get();
+    }
+
+    List<Event> warningEvents() {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> "Warning".equals(e.getType()) && name.equals(e.getInvolvedObject().getName())).toList();
     }
 
     List<ConfigMap> publishedConfigMaps() {

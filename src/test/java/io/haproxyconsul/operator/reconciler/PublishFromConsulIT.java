@@ -12,7 +12,12 @@ import io.haproxyconsul.operator.testenv.OperatorEnvironment;
 import io.haproxyconsul.operator.testenv.RealParts;
 import io.haproxyconsul.operator.testenv.RealParts.Part;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,6 +32,9 @@ import org.junit.jupiter.api.Test;
 class PublishFromConsulIT {
 
     OperatorEnvironment env;
+
+    @TestHTTPResource("/q/health/ready")
+    URI readiness;
 
     @Test
     void publishesTheSeedBehavioursAndFollowsConsul() throws Exception {
@@ -130,6 +138,10 @@ class PublishFromConsulIT {
         assertThat(kv.currentConfig()).isEqualTo(good);
         assertThat(kv.publishedConfigMaps()).hasSize(published);
         assertThat(kv.condition("Ready")).hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
+        assertThat(kv.warningEvents()).anySatisfy(event -> {
+            assertThat(event.getReason()).isEqualTo("ValidationFailed");
+            assertThat(event.getMessage()).contains("no-such-directive");
+        });
 
         consul.kvDelete("kv-test/haproxy/global");
         kv.awaitReady();
@@ -142,7 +154,8 @@ class PublishFromConsulIT {
         ConsulAgent consul = env.consul();
         var hostile = new BindingFixture(env.controlPlane(), "hostile");
         int port = FreePorts.next();
-        consul.registerService("calm", "calm-1", List.of("http", "stateful"), "127.0.0.1", port);
+        consul.registerService("calm", "calm-1", List.of("http", "stateful", "tag\nbackend evil # x"), "127.0.0.1",
+                port);
         consul.registerService("calm", "calm-2", List.of("http"), "127.0.0.1 backup\nserver evil 127.0.0.9:80", port);
         consul.registerService("calm", "calm 3 # x", List.of("http"), "127.0.0.1", port);
         consul.registerService("odd#name", "odd-1", List.of("http"), "127.0.0.1", port);
@@ -220,6 +233,28 @@ class PublishFromConsulIT {
         Set<String> hashes = new HashSet<>();
         burst.publishedConfigMaps().forEach(cm -> hashes.add(cm.getMetadata().getName()));
         assertThat(hashes).hasSizeBetween(2, 3).anyMatch(name -> name.endsWith(firstHash));
+    }
+
+    @Test
+    void anUnreachableConsulIsReportedWithoutMakingTheOperatorUnready() throws Exception {
+        var away = new BindingFixture(env.controlPlane(), "away");
+        away.apply("""
+                  consul:
+                    address: http://127.0.0.1:%d
+                  routing:
+                    domain: away.test
+                """.formatted(FreePorts.next()));
+
+        await("ConsulSynced=False").atMost(BindingFixture.PUBLISH).untilAsserted(() -> assertThat(
+                away.condition("ConsulSynced")).hasValueSatisfying(condition -> {
+                    assertThat(condition.getStatus()).isEqualTo("False");
+                    assertThat(condition.getReason()).isEqualTo("ConsulUnreachable");
+                }));
+        assertThat(away.condition("Ready")).hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
+        var health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(readiness).build(),
+                BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\": \"UP\"", away.namespace + "/away");
     }
 
     private static Set<String> identities(int port, String host, String path) throws Exception {
