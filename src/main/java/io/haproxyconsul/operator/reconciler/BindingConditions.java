@@ -15,6 +15,7 @@ public final class BindingConditions {
     public static final String READY = "Ready";
     public static final String CONSUL_SYNCED = "ConsulSynced";
     public static final String CONFIG_VALID = "ConfigValid";
+    public static final String ROLLED_OUT = "RolledOut";
 
     private BindingConditions() {
     }

@@ -3,18 +3,30 @@ package io.haproxyconsul.operator.reconciler;
 import static io.haproxyconsul.operator.reconciler.BindingConditions.CONFIG_VALID;
 import static io.haproxyconsul.operator.reconciler.BindingConditions.CONSUL_SYNCED;
 import static io.haproxyconsul.operator.reconciler.BindingConditions.READY;
+import static io.haproxyconsul.operator.reconciler.BindingConditions.ROLLED_OUT;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingStatus;
 import io.haproxyconsul.operator.consul.CatalogSnapshot;
 import io.haproxyconsul.operator.consul.ConsulWatches;
+import io.haproxyconsul.operator.fleet.DisruptionBudgetRequested;
+import io.haproxyconsul.operator.fleet.FleetDeployment;
+import io.haproxyconsul.operator.fleet.FleetDisruptionBudget;
+import io.haproxyconsul.operator.fleet.FleetRequested;
+import io.haproxyconsul.operator.fleet.FleetService;
+import io.haproxyconsul.operator.fleet.Rollout;
 import io.haproxyconsul.operator.model.RoutingModel;
 import io.haproxyconsul.operator.model.RoutingModelBuilder;
 import io.haproxyconsul.operator.publish.PublishedConfigMaps;
-import io.haproxyconsul.operator.render.ConfigRenderer;
 import io.haproxyconsul.operator.render.ConfigRenderer.InvalidTemplateException;
+import io.haproxyconsul.operator.render.ConfigRenderer;
 import io.haproxyconsul.operator.render.RenderedConfig;
 import io.haproxyconsul.operator.validate.HaproxyValidator;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.AggregatedOperatorException;
+import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -23,8 +35,11 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.HashSet;
@@ -32,6 +47,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The loop of a binding: watch Consul, build the routing model, render it, validate it with HAProxy, publish it
@@ -39,6 +55,11 @@ import java.util.Set;
  * {@code haproxy -c}; when a candidate fails, the current configuration stays.
  */
 @ControllerConfiguration(name = "haproxyconsulbinding")
+@Workflow(explicitInvocation = true, dependents = {
+        @Dependent(name = "deployment", type = FleetDeployment.class, activationCondition = FleetRequested.class),
+        @Dependent(name = "service", type = FleetService.class, activationCondition = FleetRequested.class),
+        @Dependent(name = "pdb", type = FleetDisruptionBudget.class,
+                activationCondition = DisruptionBudgetRequested.class)})
 public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulBinding>, Cleaner<HaproxyConsulBinding> {
 
     static final int MAX_REJECTED_VALUES = 20;
@@ -63,7 +84,15 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
 
     @Override
     public List<EventSource<?, HaproxyConsulBinding>> prepareEventSources(EventSourceContext<HaproxyConsulBinding> context) {
-        return List.of(consulChanges);
+        // Pods say what the Deployment does not: an init step that rejected the configuration, and HAProxy's words.
+        var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, HaproxyConsulBinding.class)
+                .withName("fleet-pods").withNamespacesInheritedFromController()
+                .withLabelSelector(PublishedConfigMaps.BINDING_LABEL)
+                .withSecondaryToPrimaryMapper(pod -> Set.of(new ResourceID(
+                        pod.getMetadata().getLabels().get(PublishedConfigMaps.BINDING_LABEL),
+                        pod.getMetadata().getNamespace())))
+                .build(), context);
+        return List.of(consulChanges, pods);
     }
 
     @Override
@@ -97,8 +126,64 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
             return UpdateControl.patchStatus(binding);
         }
         publishIfValid(binding, candidate, model);
+        rollOut(binding, context);
         setReady(binding);
         return UpdateControl.patchStatus(binding);
+    }
+
+    /** Points the fleet at the current configuration and follows it there, or back to the last known good one. */
+    private void rollOut(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context) {
+        var status = binding.getStatus();
+        if (binding.getSpec().fleet == null || status.currentConfig == null) {
+            status.fleet = null;
+            status.conditions.removeIf(c -> ROLLED_OUT.equals(c.getType()));
+            return;
+        }
+        var workflow = context.managedWorkflowAndDependentResourceContext();
+        workflow.reconcileManagedWorkflow();
+        var rollout = Rollout.assess(context.getSecondaryResource(Deployment.class).orElse(null),
+                context.getSecondaryResources(Pod.class), status.currentConfig.hash);
+        status.fleet = rollout.toStatus();
+        if (rollout.failure().isPresent()) {
+            rollBack(binding, rollout.failure().get());
+            if (status.fleet.targetConfigHash.equals(status.currentConfig.hash)) {
+                return;
+            }
+            workflow.reconcileManagedWorkflow();
+            status.fleet.targetConfigHash = status.currentConfig.hash;
+        } else if (rollout.complete()) {
+            status.lastKnownGoodConfig = status.currentConfig;
+            BindingConditions.set(binding, ROLLED_OUT, true, "RolledOut", "all " + rollout.desired()
+                    + " pods run configuration " + rollout.targetHash(), clock);
+        } else {
+            BindingConditions.set(binding, ROLLED_OUT, false, "RollingOut", rollout.updated() + " of "
+                    + rollout.desired() + " pods on configuration " + rollout.targetHash() + ", " + rollout.ready()
+                    + " ready", clock);
+        }
+    }
+
+    /**
+     * The pods refused a configuration that passed the operator's own check (another HAProxy version, say): the
+     * fleet goes back to the last known good one, and the refused hash is not tried again until Consul, KV or
+     * the spec change.
+     */
+    private void rollBack(HaproxyConsulBinding binding, String failure) {
+        var status = binding.getStatus();
+        String bad = status.currentConfig.hash;
+        status.rejectedConfigHash = bad;
+        configInvalid(binding, "FleetValidationFailed", "the HAProxy pods rejected configuration " + bad + ": "
+                + failure, failure);
+        var good = status.lastKnownGoodConfig;
+        if (good == null || good.hash.equals(bad)) {
+            BindingConditions.set(binding, ROLLED_OUT, false, "RolloutFailed", "configuration " + bad
+                    + " failed in the pods and there is no last known good configuration to return to", clock);
+            return;
+        }
+        status.currentConfig = good;
+        if (BindingConditions.set(binding, ROLLED_OUT, false, "RolledBack", "configuration " + bad
+                + " failed in the pods; returning to the last known good configuration " + good.hash, clock)) {
+            events.warning(binding, "RolledBack", "returning the fleet to configuration " + good.hash + ": " + failure);
+        }
     }
 
     private void publishIfValid(HaproxyConsulBinding binding, RenderedConfig candidate, RoutingModel model) {
@@ -124,7 +209,10 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
         }
         var published = configMaps.publish(binding, candidate);
         status.currentConfig = published;
-        status.lastKnownGoodConfig = published;
+        if (binding.getSpec().fleet == null) {
+            // With a fleet, a configuration is known good once the pods run it (see rollOut).
+            status.lastKnownGoodConfig = published;
+        }
         status.lastValidationError = null;
         status.rejectedConfigHash = null;
         configValid(binding, "Published", "configuration " + hash + " is published");
@@ -132,7 +220,9 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
                 + " services, " + published.servers + " servers, " + published.bytes + " bytes)");
         Set<String> keep = new HashSet<>();
         keep.add(published.configMapName);
-        keep.add(status.lastKnownGoodConfig.configMapName);
+        if (status.lastKnownGoodConfig != null) {
+            keep.add(status.lastKnownGoodConfig.configMapName);
+        }
         configMaps.prune(binding, binding.getSpec().rollout.historyLimit, keep);
     }
 
@@ -146,11 +236,26 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
     public ErrorStatusUpdateControl<HaproxyConsulBinding> updateErrorStatus(HaproxyConsulBinding binding,
             Context<HaproxyConsulBinding> context, Exception e) {
         statusOf(binding);
-        String message = Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+        String message = errorMessage(e);
         if (BindingConditions.set(binding, READY, false, "ReconcileError", message, clock)) {
             events.warning(binding, "ReconcileError", message);
         }
         return ErrorStatusUpdateControl.patchStatus(binding);
+    }
+
+    /** What failed, without stack traces: per owned object when the fleet's workflow failed. */
+    static String errorMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause instanceof OperatorException && !(cause instanceof AggregatedOperatorException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof AggregatedOperatorException aggregated) {
+            return aggregated.getAggregatedExceptions().entrySet().stream()
+                    .map(entry -> entry.getKey() + ": " + errorMessage(entry.getValue())).sorted()
+                    .collect(Collectors.joining("; "));
+        }
+        return Objects.requireNonNullElse(cause.getMessage(), cause.getClass().getSimpleName());
     }
 
     private UpdateControl<HaproxyConsulBinding> invalidSpec(HaproxyConsulBinding binding, String message) {
@@ -191,14 +296,19 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
     private void setReady(HaproxyConsulBinding binding) {
         var status = binding.getStatus();
         var configValid = status.conditions.stream().filter(c -> CONFIG_VALID.equals(c.getType())).findFirst();
+        var rolledOut = status.conditions.stream().filter(c -> ROLLED_OUT.equals(c.getType())).findFirst();
         if (status.currentConfig == null && configValid.isEmpty()) {
             BindingConditions.set(binding, READY, false, "WaitingForConsul", "no configuration published yet", clock);
         } else if (configValid.isPresent() && "False".equals(configValid.get().getStatus())) {
             BindingConditions.set(binding, READY, false, configValid.get().getReason(), configValid.get().getMessage(),
                     clock);
+        } else if (rolledOut.isPresent() && "False".equals(rolledOut.get().getStatus())) {
+            BindingConditions.set(binding, READY, false, rolledOut.get().getReason(), rolledOut.get().getMessage(),
+                    clock);
         } else {
             BindingConditions.set(binding, READY, true, "Published", "configuration " + status.currentConfig.hash
-                    + " is published in ConfigMap " + status.currentConfig.configMapName, clock);
+                    + " is published in ConfigMap " + status.currentConfig.configMapName
+                    + (rolledOut.isPresent() ? " and runs in every pod" : ""), clock);
         }
     }
 

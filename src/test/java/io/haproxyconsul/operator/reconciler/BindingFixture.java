@@ -21,16 +21,16 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** One binding in a namespace of its own on the real API server, and what the operator made of it. */
-final class BindingFixture {
+public final class BindingFixture {
 
-    static final Duration PUBLISH = Duration.ofSeconds(30);
+    public static final Duration PUBLISH = Duration.ofSeconds(30);
 
     private final ControlPlane plane;
     private final KubernetesClient client;
-    final String namespace;
-    final String name;
+    public final String namespace;
+    public final String name;
 
-    BindingFixture(ControlPlane plane, String name) {
+    public BindingFixture(ControlPlane plane, String name) {
         this.plane = plane;
         this.client = plane.client();
         this.namespace = name + "-" + UUID.randomUUID().toString().substring(0, 6);
@@ -40,7 +40,7 @@ final class BindingFixture {
     }
 
     /** Applies the binding with kubectl; {@code spec} is YAML indented by two spaces. */
-    void apply(String spec) {
+    public void apply(String spec) {
         String yaml = """
                 apiVersion: haproxyconsul.io/v1alpha1
                 kind: HaproxyConsulBinding
@@ -63,7 +63,7 @@ final class BindingFixture {
     }
 
     /** Waits with {@code kubectl wait}, as a user or a pipeline would. */
-    void awaitReady() {
+    public void awaitReady() {
         var result = plane.kubectl("wait", "--for=condition=Ready", "--timeout=" + PUBLISH.toSeconds() + "s", "-n",
                 namespace, "hcb/" + name);
         if (result.exitCode() != 0) {
@@ -72,11 +72,11 @@ final class BindingFixture {
         }
     }
 
-    HaproxyConsulBinding binding() {
+    public HaproxyConsulBinding binding() {
         return client.resources(HaproxyConsulBinding.class).inNamespace(namespace).withName(name).get();
     }
 
-    Optional<Condition> condition(String type) {
+    public Optional<Condition> condition(String type) {
         var binding = binding();
         if (binding == null || binding.getStatus() == null) {
             return Optional.empty();
@@ -85,27 +85,27 @@ final class BindingFixture {
     }
 
     /** The text of the configuration the status points at now. */
-    String currentConfig() {
+    public String currentConfig() {
         var status = binding().getStatus();
         assertThat(status.currentConfig).as("status.currentConfig").isNotNull();
         return configMap(status.currentConfig.configMapName).getData().get(PublishedConfigMaps.CONFIG_KEY);
     }
 
     /** Waits until the published configuration satisfies {@code check}, and returns it. */
-    String awaitConfig(String description, java.util.function.Predicate<String> check) {
+    public String awaitConfig(String description, java.util.function.Predicate<String> check) {
         return await(description).atMost(PUBLISH).ignoreExceptions().until(this::currentConfig, check);
     }
 
-    ConfigMap configMap(String configMapName) {
+    public ConfigMap configMap(String configMapName) {
         return client.configMaps().inNamespace(namespace).withName(configMapName).get();
     }
 
-    List<Event> warningEvents() {
+    public List<Event> warningEvents() {
         return client.v1().events().inNamespace(namespace).list().getItems().stream()
                 .filter(e -> "Warning".equals(e.getType()) && name.equals(e.getInvolvedObject().getName())).toList();
     }
 
-    List<ConfigMap> publishedConfigMaps() {
+    public List<ConfigMap> publishedConfigMaps() {
         return client.configMaps().inNamespace(namespace).withLabel(PublishedConfigMaps.BINDING_LABEL, name).list()
                 .getItems();
     }

@@ -26,6 +26,9 @@ public class HaproxyConsulBindingSpec {
     @JsonPropertyDescription("The HAProxy statistics page. Left out when unset: its credentials must come from a Secret.")
     public StatsSpec stats;
 
+    @JsonPropertyDescription("The HAProxy pods that serve the configuration: a Deployment and Service the operator owns. Unset: the operator only publishes ConfigMaps.")
+    public FleetSpec fleet;
+
     @JsonPropertyDescription("How Consul changes become new configurations: debounce and how many old configurations to keep.")
     public RolloutSpec rollout = new RolloutSpec();
 }

@@ -10,7 +10,7 @@ public class HaproxyConsulBindingStatus {
     @JsonPropertyDescription("The metadata.generation this status describes.")
     public Long observedGeneration;
 
-    @JsonPropertyDescription("Ready, ConsulSynced and ConfigValid, in the shape kubectl wait understands.")
+    @JsonPropertyDescription("Ready, ConsulSynced, ConfigValid and (with spec.fleet) RolledOut, in the shape kubectl wait understands.")
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("The configuration published now.")
@@ -18,6 +18,9 @@ public class HaproxyConsulBindingStatus {
 
     @JsonPropertyDescription("The newest configuration that passed validation; the one the fleet returns to.")
     public PublishedConfig lastKnownGoodConfig;
+
+    @JsonPropertyDescription("The HAProxy pods' progress towards the current configuration (with spec.fleet).")
+    public FleetStatus fleet;
 
     @JsonPropertyDescription("HAProxy's own error line for the last candidate that failed validation; empty once a valid one is published.")
     public String lastValidationError;

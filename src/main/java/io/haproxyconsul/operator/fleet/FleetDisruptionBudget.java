@@ -1,0 +1,28 @@
+package io.haproxyconsul.operator.fleet;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import java.util.TreeMap;
+
+/** Keeps node drains from taking too many of a binding's HAProxy pods at once. */
+public class FleetDisruptionBudget extends CRUDKubernetesDependentResource<PodDisruptionBudget, HaproxyConsulBinding> {
+
+    public FleetDisruptionBudget() {
+        super(PodDisruptionBudget.class);
+    }
+
+    @Override
+    protected PodDisruptionBudget desired(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context) {
+        return new PodDisruptionBudgetBuilder()
+                .withNewMetadata().withName(FleetLabels.objectName(binding))
+                .withNamespace(binding.getMetadata().getNamespace()).withLabels(FleetLabels.objectLabels(binding))
+                .withAnnotations(new TreeMap<>()).endMetadata()
+                .withNewSpec().withNewSelector().withMatchLabels(FleetLabels.selector(binding)).endSelector()
+                .withMinAvailable(new IntOrString(binding.getSpec().fleet.podDisruptionBudget.minAvailable))
+                .endSpec().build();
+    }
+}

@@ -1,0 +1,17 @@
+package io.haproxyconsul.operator.fleet;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+
+/** The fleet's objects exist only while the binding asks for a fleet (spec.fleet). */
+public class FleetRequested implements Condition<HasMetadata, HaproxyConsulBinding> {
+
+    @Override
+    public boolean isMet(DependentResource<HasMetadata, HaproxyConsulBinding> dependent, HaproxyConsulBinding binding,
+            Context<HaproxyConsulBinding> context) {
+        return binding.getSpec().fleet != null;
+    }
+}

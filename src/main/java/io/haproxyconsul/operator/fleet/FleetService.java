@@ -1,0 +1,30 @@
+package io.haproxyconsul.operator.fleet;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import java.util.TreeMap;
+
+/** The Service in front of a binding's HAProxy pods. */
+public class FleetService extends CRUDKubernetesDependentResource<Service, HaproxyConsulBinding> {
+
+    public FleetService() {
+        super(Service.class);
+    }
+
+    @Override
+    protected Service desired(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context) {
+        var service = binding.getSpec().fleet.service;
+        return new ServiceBuilder()
+                .withNewMetadata().withName(FleetLabels.objectName(binding))
+                .withNamespace(binding.getMetadata().getNamespace()).withLabels(FleetLabels.objectLabels(binding))
+                .withAnnotations(new TreeMap<>(service.annotations)).endMetadata()
+                .withNewSpec().withType(service.type.name()).withSelector(FleetLabels.selector(binding))
+                .addNewPort().withName("http").withProtocol("TCP").withPort(service.port)
+                .withTargetPort(new IntOrString("http")).endPort()
+                .endSpec().build();
+    }
+}
