@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Every setting of the operator, under the prefix {@code hco}. */
 @ConfigMapping(prefix = "hco")
@@ -12,6 +13,17 @@ public interface OperatorConfig {
     Consul consul();
 
     Haproxy haproxy();
+
+    LeaderElection leaderElection();
+
+    interface LeaderElection {
+        /** The Lease that operator replicas compete for. */
+        @WithDefault("haproxy-consul-operator")
+        String leaseName();
+
+        /** Namespace of the Lease; the operator's own namespace when unset (KUBERNETES_NAMESPACE in deploy/). */
+        Optional<String> leaseNamespace();
+    }
 
     interface Consul {
         /** How long Consul may hold a blocking query open before answering with no change. */

@@ -20,11 +20,19 @@ final class BlockingWatch<T> {
     record Answer<T>(T value, long index) {
     }
 
+    /** Hears how each query went, for metrics. */
+    interface Observer {
+        void answered(long nanos);
+
+        void failed();
+    }
+
     private final String description;
     private final Vertx vertx;
     private final OperatorConfig.Consul timing;
     private final Function<BlockingQueryOptions, Future<Answer<T>>> query;
     private final Runnable onChange;
+    private final Observer observer;
 
     private volatile T latest;
     private volatile String lastError;
@@ -34,8 +42,9 @@ final class BlockingWatch<T> {
     private volatile boolean stopped;
 
     BlockingWatch(String description, Vertx vertx, OperatorConfig.Consul timing,
-            Function<BlockingQueryOptions, Future<Answer<T>>> query, Runnable onChange) {
+            Function<BlockingQueryOptions, Future<Answer<T>>> query, Runnable onChange, Observer observer) {
         this.description = description;
+        this.observer = observer;
         this.vertx = vertx;
         this.timing = timing;
         this.query = query;
@@ -66,11 +75,13 @@ final class BlockingWatch<T> {
             return;
         }
         var options = new BlockingQueryOptions().setIndex(index).setWait(timing.blockingWait().toSeconds() + "s");
+        long started = System.nanoTime();
         query.apply(options).onComplete(result -> {
             if (stopped) {
                 return;
             }
             if (result.succeeded()) {
+                observer.answered(System.nanoTime() - started);
                 accept(result.result());
                 // Consul may answer at once when many writes happen; a short pause bounds our request rate.
                 timerId = vertx.setTimer(timing.minQueryInterval().toMillis(), id -> poll());
@@ -92,6 +103,7 @@ final class BlockingWatch<T> {
     }
 
     private void fail(Throwable cause) {
+        observer.failed();
         failures++;
         boolean wasReachable = lastError == null;
         lastError = Objects.requireNonNullElse(cause.getMessage(), cause.getClass().getSimpleName());

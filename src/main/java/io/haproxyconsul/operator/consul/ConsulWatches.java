@@ -3,6 +3,7 @@ package io.haproxyconsul.operator.consul;
 import io.haproxyconsul.operator.config.OperatorConfig;
 import io.haproxyconsul.operator.consul.BlockingWatch.Answer;
 import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
+import io.haproxyconsul.operator.metrics.OperatorMetrics;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -73,13 +74,15 @@ public class ConsulWatches {
 
     private final Vertx vertx;
     private final OperatorConfig.Consul config;
+    private final OperatorMetrics metrics;
     private final Map<ConsulEndpoint, ConsulClient> clients = new HashMap<>();
     private final Map<WatchKey, Shared> watches = new HashMap<>();
     private final Map<ResourceID, Subscription> subscriptions = new HashMap<>();
 
-    public ConsulWatches(Vertx vertx, OperatorConfig config) {
+    public ConsulWatches(Vertx vertx, OperatorConfig config, OperatorMetrics metrics) {
         this.vertx = vertx;
         this.config = config.consul();
+        this.metrics = metrics;
     }
 
     /** Starts (or keeps, when the question is unchanged) the watches a binding needs. */
@@ -241,7 +244,19 @@ public class ConsulWatches {
                     valuesOf(list.getList()), list.getIndex()));
         };
         @SuppressWarnings({"unchecked", "rawtypes"})
-        var watch = new BlockingWatch<Object>(describe(key), vertx, config, (Function) query, () -> changed(key));
+        String kind = key.kind().name().toLowerCase(java.util.Locale.ROOT);
+        var watch = new BlockingWatch<Object>(describe(key), vertx, config, (Function) query, () -> changed(key),
+                new BlockingWatch.Observer() {
+                    @Override
+                    public void answered(long nanos) {
+                        metrics.consulAnswered(kind, nanos);
+                    }
+
+                    @Override
+                    public void failed() {
+                        metrics.consulFailed(kind);
+                    }
+                });
         watch.start();
         return new Shared(watch);
     }

@@ -17,6 +17,7 @@ import io.haproxyconsul.operator.fleet.FleetDisruptionBudget;
 import io.haproxyconsul.operator.fleet.FleetRequested;
 import io.haproxyconsul.operator.fleet.FleetService;
 import io.haproxyconsul.operator.fleet.Rollout;
+import io.haproxyconsul.operator.metrics.OperatorMetrics;
 import io.haproxyconsul.operator.model.RoutingModel;
 import io.haproxyconsul.operator.model.RoutingModelBuilder;
 import io.haproxyconsul.operator.publish.PublishedConfigMaps;
@@ -70,10 +71,13 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
     private final PublishedConfigMaps configMaps;
     private final BindingEvents events;
     private final ConsulChangeEventSource consulChanges;
+    private final OperatorMetrics metrics;
     private final Clock clock = Clock.systemUTC();
 
     public HaproxyConsulBindingReconciler(BindingInputs inputs, ConfigRenderer renderer, HaproxyValidator validator,
-            PublishedConfigMaps configMaps, BindingEvents events, ConsulWatches watches, Vertx vertx) {
+            PublishedConfigMaps configMaps, BindingEvents events, ConsulWatches watches, Vertx vertx,
+            OperatorMetrics metrics) {
+        this.metrics = metrics;
         this.inputs = inputs;
         this.renderer = renderer;
         this.validator = validator;
@@ -118,8 +122,9 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
         status.rejectedValues = model.rejections().stream().limit(MAX_REJECTED_VALUES).map(Object::toString).toList();
         RenderedConfig candidate;
         try {
-            candidate = inputs.template(binding).map(text -> renderer.render(text, model))
-                    .orElseGet(() -> renderer.renderDefault(model));
+            var template = inputs.template(binding);
+            candidate = metrics.timeRender(() -> template.map(text -> renderer.render(text, model))
+                    .orElseGet(() -> renderer.renderDefault(model)));
         } catch (BindingInputs.InvalidInputException | InvalidTemplateException e) {
             configInvalid(binding, "TemplateInvalid", e.getMessage(), null);
             setReady(binding);
@@ -140,6 +145,9 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
             return;
         }
         var workflow = context.managedWorkflowAndDependentResourceContext();
+        if (!status.currentConfig.hash.equals(status.fleet == null ? null : status.fleet.targetConfigHash)) {
+            metrics.rolloutStarted();
+        }
         workflow.reconcileManagedWorkflow();
         var rollout = Rollout.assess(context.getSecondaryResource(Deployment.class).orElse(null),
                 context.getSecondaryResources(Pod.class), status.currentConfig.hash);
@@ -152,6 +160,9 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
             workflow.reconcileManagedWorkflow();
             status.fleet.targetConfigHash = status.currentConfig.hash;
         } else if (rollout.complete()) {
+            if (status.lastKnownGoodConfig == null || !status.lastKnownGoodConfig.hash.equals(rollout.targetHash())) {
+                metrics.rolloutCompleted();
+            }
             status.lastKnownGoodConfig = status.currentConfig;
             BindingConditions.set(binding, ROLLED_OUT, true, "RolledOut", "all " + rollout.desired()
                     + " pods run configuration " + rollout.targetHash(), clock);
@@ -180,6 +191,8 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
             return;
         }
         status.currentConfig = good;
+        metrics.validationFailed("pods");
+        metrics.rolledBack();
         if (BindingConditions.set(binding, ROLLED_OUT, false, "RolledBack", "configuration " + bad
                 + " failed in the pods; returning to the last known good configuration " + good.hash, clock)) {
             events.warning(binding, "RolledBack", "returning the fleet to configuration " + good.hash + ": " + failure);
@@ -200,14 +213,16 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
             events.warning(binding, "ConsulValueRejected", model.rejections().size() + " value(s) left out: "
                     + model.rejections().stream().limit(5).map(Object::toString).toList());
         }
-        var result = validator.validate(candidate.text());
+        var result = metrics.timeValidation(() -> validator.validate(candidate.text()));
         if (!result.valid()) {
+            metrics.validationFailed("operator");
             status.rejectedConfigHash = hash;
             configInvalid(binding, "ValidationFailed", "HAProxy rejected configuration " + hash + ": "
                     + result.errorLine(), result.errorLine());
             return;
         }
         var published = configMaps.publish(binding, candidate);
+        metrics.configPublished();
         status.currentConfig = published;
         if (binding.getSpec().fleet == null) {
             // With a fleet, a configuration is known good once the pods run it (see rollOut).

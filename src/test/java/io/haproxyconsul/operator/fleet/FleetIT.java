@@ -156,6 +156,22 @@ class FleetIT {
         });
     }
 
+    @Test
+    void theOperatorRunsWithTheLeastPrivilegeOfDeployBase() {
+        assertThat(canI("create", "deployments.apps")).isEqualTo("yes");
+        assertThat(canI("watch", "pods")).isEqualTo("yes");
+        assertThat(canI("get", "secrets")).isEqualTo("yes");
+        assertThat(canI("list", "secrets")).isEqualTo("no");
+        assertThat(canI("create", "pods/exec")).isEqualTo("no");
+        assertThat(canI("delete", "pods")).isEqualTo("no");
+        assertThat(canI("update", "customresourcedefinitions.apiextensions.k8s.io")).isEqualTo("no");
+    }
+
+    private String canI(String verb, String resource) {
+        return env.controlPlane().kubectl("--token", env.operatorToken(), "auth", "can-i", verb, resource,
+                "--all-namespaces").output().strip();
+    }
+
     private BindingFixture fleetBinding(String name, String domain, String extra) {
         var fixture = new BindingFixture(env.controlPlane(), name);
         env.controlPlane().client().secrets().inNamespace(fixture.namespace).resource(new SecretBuilder()

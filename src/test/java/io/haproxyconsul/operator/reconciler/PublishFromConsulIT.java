@@ -36,6 +36,9 @@ class PublishFromConsulIT {
     @TestHTTPResource("/q/health/ready")
     URI readiness;
 
+    @TestHTTPResource("/q/metrics")
+    URI metrics;
+
     @Test
     void publishesTheSeedBehavioursAndFollowsConsul() throws Exception {
         ConsulAgent consul = env.consul();
@@ -100,7 +103,7 @@ class PublishFromConsulIT {
     }
 
     @Test
-    void kvValuesShapeTheConfigAndABreakingOneKeepsTheLastGoodConfig() {
+    void kvValuesShapeTheConfigAndABreakingOneKeepsTheLastGoodConfig() throws Exception {
         ConsulAgent consul = env.consul();
         var kv = new BindingFixture(env.controlPlane(), "kv");
         consul.registerService("kvapp", "kvapp-1", List.of("http"), "127.0.0.1", FreePorts.next());
@@ -142,6 +145,9 @@ class PublishFromConsulIT {
             assertThat(event.getReason()).isEqualTo("ValidationFailed");
             assertThat(event.getMessage()).contains("no-such-directive");
         });
+
+        assertThat(get(metrics)).contains("hco_configs_published_total", "hco_validation_failures_total{where=\"operator\"}",
+                "hco_render_seconds_count", "hco_validation_seconds_count", "hco_consul_query_seconds_count");
 
         consul.kvDelete("kv-test/haproxy/global");
         kv.awaitReady();
@@ -251,10 +257,13 @@ class PublishFromConsulIT {
                     assertThat(condition.getReason()).isEqualTo("ConsulUnreachable");
                 }));
         assertThat(away.condition("Ready")).hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
-        var health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(readiness).build(),
-                BodyHandlers.ofString());
-        assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.body()).contains("\"status\": \"UP\"", away.namespace + "/away");
+        assertThat(get(readiness)).contains("\"status\": \"UP\"", away.namespace + "/away");
+    }
+
+    private static String get(URI uri) throws Exception {
+        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(uri + ": " + response.body()).isEqualTo(200);
+        return response.body();
     }
 
     private static Set<String> identities(int port, String host, String path) throws Exception {

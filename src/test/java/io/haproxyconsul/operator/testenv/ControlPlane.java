@@ -37,6 +37,9 @@ public final class ControlPlane implements AutoCloseable {
     static final String CONTROLLERS = "deployment-controller,replicaset-controller,garbage-collector-controller,"
             + "namespace-controller,serviceaccount-controller,endpointslice-controller,disruption-controller";
 
+    /** The namespace and service account name of deploy/base. */
+    public static final String OPERATOR_NAMESPACE = "haproxy-consul-operator";
+
     private final Path dir;
     private final List<ManagedProcess> processes = new ArrayList<>();
     private final String adminToken = UUID.randomUUID().toString();
@@ -192,6 +195,19 @@ public final class ControlPlane implements AutoCloseable {
         kubectl("apply", "-f", Path.of("crds").toAbsolutePath().toString()).assertSuccess();
         kubectl("wait", "--for=condition=Established", "--timeout=60s",
                 "crd/haproxyconsulbindings.haproxyconsul.io").assertSuccess();
+    }
+
+    /**
+     * Installs the operator's namespace, service account and RBAC from {@code deploy/base} (not its Deployment:
+     * tests run the operator themselves) and returns a token of that service account.
+     */
+    public String operatorToken() {
+        Path base = Path.of("deploy", "base").toAbsolutePath();
+        kubectl("apply", "-f", base.resolve("namespace.yaml").toString()).assertSuccess();
+        kubectl("apply", "-n", OPERATOR_NAMESPACE, "-f", base.resolve("serviceaccount.yaml").toString(), "-f",
+                base.resolve("rbac.yaml").toString()).assertSuccess();
+        return kubectl("create", "token", OPERATOR_NAMESPACE, "-n", OPERATOR_NAMESPACE, "--duration=6h")
+                .assertSuccess().output().strip();
     }
 
     private String kubeconfigYaml(String caData) {

@@ -6,12 +6,15 @@ import java.util.Map;
 
 /**
  * The real parts an operator under {@code @QuarkusTest} runs against: a control plane with the project's CRDs
- * applied, a Consul agent, and the real {@code haproxy} for validation. Injected into test fields of this type.
+ * applied, a Consul agent, and the real {@code haproxy} for validation. The operator authenticates as the
+ * service account of {@code deploy/base}, with exactly its RBAC, so every operator test also checks that those
+ * rules suffice. Injected into test fields of this type.
  */
 public final class OperatorEnvironment implements QuarkusTestResourceLifecycleManager {
 
     private ControlPlane plane;
     private ConsulAgent consul;
+    private String operatorToken;
 
     @Override
     public Map<String, String> start() {
@@ -20,13 +23,14 @@ public final class OperatorEnvironment implements QuarkusTestResourceLifecycleMa
             plane = ControlPlane.start();
             plane.applyCrds();
             consul = ConsulAgent.start(RealParts.require(Part.CONSUL));
+            operatorToken = plane.operatorToken();
         } catch (RuntimeException | Error e) {
             stop();
             throw e;
         }
         return Map.of(
                 "quarkus.kubernetes-client.api-server-url", plane.url(),
-                "quarkus.kubernetes-client.token", plane.adminToken(),
+                "quarkus.kubernetes-client.token", operatorToken,
                 "quarkus.kubernetes-client.ca-cert-data", plane.caCertData(),
                 "hco.haproxy.binary", haproxy,
                 // Short retries: tests stop and start Consul and should not wait half a minute for a reconnect.
@@ -40,6 +44,11 @@ public final class OperatorEnvironment implements QuarkusTestResourceLifecycleMa
 
     public ControlPlane controlPlane() {
         return plane;
+    }
+
+    /** The bearer token the operator under test authenticates with. */
+    public String operatorToken() {
+        return operatorToken;
     }
 
     public ConsulAgent consul() {
