@@ -5,6 +5,7 @@ import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.UUID;
 
 /**
  * Lets several operator replicas run: one holds the Lease and reconciles, the others wait to take over. The
@@ -18,6 +19,9 @@ public class LeaderElection {
     @Unremovable
     LeaderElectionConfiguration leaderElection(OperatorConfig config) {
         var election = config.leaderElection();
-        return new LeaderElectionConfiguration(election.leaseName(), election.leaseNamespace().orElse(null));
+        // Replicas on one host would share a host name: a random suffix keeps their identities apart.
+        String identity = election.identity().orElseGet(() -> "haproxy-consul-operator-" + UUID.randomUUID());
+        return new LeaderElectionConfiguration(election.leaseName(), election.leaseNamespace().orElse(null),
+                election.leaseDuration(), election.renewDeadline(), election.retryPeriod(), identity, null, true);
     }
 }

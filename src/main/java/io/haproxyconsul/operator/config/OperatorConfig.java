@@ -23,6 +23,21 @@ public interface OperatorConfig {
 
         /** Namespace of the Lease; the operator's own namespace when unset (KUBERNETES_NAMESPACE in deploy/). */
         Optional<String> leaseNamespace();
+
+        /** This replica's name in the Lease; the pod name (POD_NAME in deploy/) or a random one when unset. */
+        Optional<String> identity();
+
+        /** How long a Lease holds without renewal: the longest a crashed leader's work waits. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** How long the leader keeps trying to renew before it gives up leading (and exits). */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often replicas try to take or renew the Lease. */
+        @WithDefault("2s")
+        Duration retryPeriod();
     }
 
     interface Consul {

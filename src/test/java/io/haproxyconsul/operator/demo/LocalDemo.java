@@ -12,6 +12,7 @@ import io.haproxyconsul.operator.testenv.FreePorts;
 import io.haproxyconsul.operator.testenv.HaproxyProcess;
 import io.haproxyconsul.operator.testenv.HttpProbe;
 import io.haproxyconsul.operator.testenv.ManagedProcess;
+import io.haproxyconsul.operator.testenv.OperatorProcess;
 import io.haproxyconsul.operator.testenv.RealParts;
 import io.haproxyconsul.operator.testenv.RealParts.Part;
 import io.haproxyconsul.operator.testenv.TempDirs;
@@ -137,15 +138,7 @@ public final class LocalDemo {
     }
 
     private ManagedProcess startOperator() {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        var env = Map.of(
-                "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", plane.url(),
-                "QUARKUS_KUBERNETES_CLIENT_TOKEN", plane.adminToken(),
-                "QUARKUS_KUBERNETES_CLIENT_CA_CERT_DATA", plane.caCertData(),
-                "QUARKUS_HTTP_PORT", String.valueOf(FreePorts.next()),
-                "HCO_HAPROXY_BINARY", RealParts.require(Part.HAPROXY).toString());
-        return keep(ManagedProcess.start("operator", List.of(java, "-jar", Path.of("target", "quarkus-app",
-                "quarkus-run.jar").toAbsolutePath().toString()), TempDirs.create("operator"), env));
+        return keep(OperatorProcess.start("operator", plane, plane.operatorToken(), Map.of()));
     }
 
     /** Starts HAProxy on the current config and reloads it each time the status names a new one. */

@@ -27,11 +27,20 @@ public final class ManagedProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
+    private Path ownedDir;
 
     private ManagedProcess(String name, Process process, Path log) {
         this.name = name;
         this.process = process;
         this.log = log;
+    }
+
+    /** Starts it in a temp folder of its own, deleted when it is closed. */
+    public static ManagedProcess startInOwnDir(String name, List<String> command, Map<String, String> env) {
+        Path dir = TempDirs.create(name);
+        var process = start(name, command, dir, env);
+        process.ownedDir = dir;
+        return process;
     }
 
     public static ManagedProcess start(String name, List<String> command, Path workDir, Map<String, String> env) {
@@ -98,6 +107,7 @@ public final class ManagedProcess implements AutoCloseable {
     @Override
     public void close() {
         stop(Duration.ofSeconds(10));
+        TempDirs.delete(ownedDir);
     }
 
     @Override

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,6 +49,8 @@ public final class SimulatedKubelet implements AutoCloseable {
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextIp = new AtomicInteger(10);
     private volatile Function<Pod, Optional<String>> initFailure = pod -> Optional.empty();
+    private volatile Predicate<Pod> held = pod -> false;
+    private final Set<Pod> waiting = ConcurrentHashMap.newKeySet();
     private SharedIndexInformer<Pod> informer;
 
     private SimulatedKubelet(KubernetesClient client) {
@@ -84,9 +87,22 @@ public final class SimulatedKubelet implements AutoCloseable {
         this.initFailure = failure;
     }
 
-    /** Back to every pod starting normally (pods already reported keep their status). */
+    /** Back to every pod starting normally (pods already reported keep their status); held pods start too. */
     public void startAllPods() {
         this.initFailure = pod -> Optional.empty();
+        releaseHeldPods();
+    }
+
+    /** From now on, pods matching {@code hold} stay Pending (bound, nothing started) until released. */
+    public void holdPods(Predicate<Pod> hold) {
+        this.held = hold;
+    }
+
+    /** Starts the held pods, as a kubelet that got its images at last would. */
+    public void releaseHeldPods() {
+        this.held = pod -> false;
+        waiting.forEach(this::submit);
+        waiting.clear();
     }
 
     private void submit(Pod pod) {
@@ -115,6 +131,10 @@ public final class SimulatedKubelet implements AutoCloseable {
             return;
         }
         if (reported.contains(meta.getUid())) {
+            return;
+        }
+        if (held.test(pod)) {
+            waiting.add(pod);
             return;
         }
         var failure = initFailure.apply(pod);
