@@ -1,5 +1,8 @@
 package io.haproxyconsul.operator.consul;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.consul.ConsulClientOptions;
 import java.net.URI;
 
 /**
@@ -15,6 +18,24 @@ public record ConsulEndpoint(URI address, String datacenter, String token, Strin
 
     public int port() {
         return address.getPort() > 0 ? address.getPort() : (https() ? 443 : 80);
+    }
+
+    /** How a Vert.x Consul client reaches this endpoint; callers add pool size and timeouts. */
+    public ConsulClientOptions clientOptions() {
+        var options = new ConsulClientOptions().setHost(address.getHost()).setPort(port()).setSsl(https());
+        if (datacenter != null) {
+            options.setDc(datacenter);
+        }
+        if (token != null) {
+            options.setAclToken(token);
+        }
+        if (https()) {
+            options.setTrustAll(insecureSkipVerify).setVerifyHost(!insecureSkipVerify);
+            if (caPem != null) {
+                options.setPemTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(caPem)));
+            }
+        }
+        return options;
     }
 
     /** Keeps the token and CA out of logs and health data. */

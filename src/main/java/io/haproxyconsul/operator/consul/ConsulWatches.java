@@ -2,24 +2,15 @@ package io.haproxyconsul.operator.consul;
 
 import io.haproxyconsul.operator.config.OperatorConfig;
 import io.haproxyconsul.operator.consul.BlockingWatch.Answer;
-import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import io.haproxyconsul.operator.metrics.OperatorMetrics;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.consul.BlockingQueryOptions;
-import io.vertx.ext.consul.Check;
-import io.vertx.ext.consul.CheckStatus;
 import io.vertx.ext.consul.ConsulClient;
-import io.vertx.ext.consul.ConsulClientOptions;
-import io.vertx.ext.consul.KeyValue;
-import io.vertx.ext.consul.ServiceEntry;
 import io.vertx.ext.consul.ServiceQueryOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -236,12 +227,12 @@ public class ConsulWatches {
         var client = clients.computeIfAbsent(key.endpoint(), this::createClient);
         Function<BlockingQueryOptions, Future<? extends Answer<?>>> query = switch (key.kind()) {
             case CATALOG -> options -> client.catalogServicesWithOptions(options).map(list -> new Answer<>(
-                    catalogOf(list.getList()), list.getIndex()));
+                    ConsulAnswers.catalog(list.getList()), list.getIndex()));
             case PASSING_INSTANCES, ALL_INSTANCES -> options -> client.healthServiceNodesWithOptions(key.argument(),
                     key.kind() == Kind.PASSING_INSTANCES, new ServiceQueryOptions().setBlockingOptions(options))
-                    .map(list -> new Answer<>(instancesOf(list.getList()), list.getIndex()));
+                    .map(list -> new Answer<>(ConsulAnswers.instances(list.getList()), list.getIndex()));
             case KV -> options -> client.getValuesWithOptions(key.argument(), options).map(list -> new Answer<>(
-                    valuesOf(list.getList()), list.getIndex()));
+                    ConsulAnswers.values(list.getList()), list.getIndex()));
         };
         @SuppressWarnings({"unchecked", "rawtypes"})
         String kind = key.kind().name().toLowerCase(java.util.Locale.ROOT);
@@ -263,22 +254,9 @@ public class ConsulWatches {
 
     private ConsulClient createClient(ConsulEndpoint endpoint) {
         // Vert.x pools 5 connections by default: the sixth blocking query would wait for one to come back.
-        var options = new ConsulClientOptions().setHost(endpoint.address().getHost()).setPort(endpoint.port())
-                .setMaxPoolSize(config.maxConnections()).setSsl(endpoint.https())
+        var options = endpoint.clientOptions().setMaxPoolSize(config.maxConnections())
                 // A blocking query may be held for the wait time plus up to wait/16 of jitter by Consul.
                 .setTimeout(config.blockingWait().plus(config.blockingWait().dividedBy(16)).plusSeconds(10).toMillis());
-        if (endpoint.datacenter() != null) {
-            options.setDc(endpoint.datacenter());
-        }
-        if (endpoint.token() != null) {
-            options.setAclToken(endpoint.token());
-        }
-        if (endpoint.https()) {
-            options.setTrustAll(endpoint.insecureSkipVerify()).setVerifyHost(!endpoint.insecureSkipVerify());
-            if (endpoint.caPem() != null) {
-                options.setPemTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(endpoint.caPem())));
-            }
-        }
         return ConsulClient.create(vertx, options);
     }
 
@@ -299,51 +277,5 @@ public class ConsulWatches {
     @SuppressWarnings("unchecked")
     private static <T> T cast(Object value) {
         return (T) value;
-    }
-
-    private static Map<String, List<String>> catalogOf(List<io.vertx.ext.consul.Service> services) {
-        var catalog = new TreeMap<String, List<String>>();
-        if (services != null) {
-            services.forEach(s -> catalog.put(s.getName(), s.getTags() == null ? List.of() : List.copyOf(s.getTags())));
-        }
-        return catalog;
-    }
-
-    private static List<ServiceInstance> instancesOf(List<ServiceEntry> entries) {
-        var instances = new ArrayList<ServiceInstance>();
-        if (entries != null) {
-            for (var entry : entries) {
-                var service = entry.getService();
-                String address = service.getAddress() == null || service.getAddress().isEmpty()
-                        ? entry.getNode().getAddress()
-                        : service.getAddress();
-                instances.add(new ServiceInstance(service.getId(), entry.getNode().getName(), address,
-                        service.getPort(), service.getTags() == null ? List.of() : List.copyOf(service.getTags()),
-                        worst(entry.getChecks())));
-            }
-        }
-        instances.sort(Comparator.comparing(ServiceInstance::serviceId).thenComparing(ServiceInstance::node));
-        return List.copyOf(instances);
-    }
-
-    private static HealthStatus worst(List<Check> checks) {
-        var status = HealthStatus.PASSING;
-        for (var check : checks == null ? List.<Check>of() : checks) {
-            if (check.getStatus() == CheckStatus.CRITICAL) {
-                return HealthStatus.CRITICAL;
-            }
-            if (check.getStatus() == CheckStatus.WARNING) {
-                status = HealthStatus.WARNING;
-            }
-        }
-        return status;
-    }
-
-    private static Map<String, String> valuesOf(List<KeyValue> values) {
-        var kv = new TreeMap<String, String>();
-        if (values != null) {
-            values.forEach(v -> kv.put(v.getKey(), v.getValue() == null ? "" : v.getValue()));
-        }
-        return kv;
     }
 }

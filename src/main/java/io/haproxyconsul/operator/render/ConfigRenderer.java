@@ -2,6 +2,16 @@ package io.haproxyconsul.operator.render;
 
 import io.haproxyconsul.operator.model.RoutingModel;
 import io.quarkus.qute.Engine;
+import io.quarkus.qute.ReflectionValueResolver;
+import io.quarkus.qute.TemplateLocator;
+import io.quarkus.qute.Variant;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +39,34 @@ public class ConfigRenderer {
     public ConfigRenderer(Engine engine) {
         this.engine = engine;
         this.builtIn = engine.getTemplate("haproxy.cfg");
+    }
+
+    /**
+     * A renderer outside Quarkus (the render command, tests): the same templates from the classpath, records read by
+     * reflection where Quarkus would generate resolvers at build time.
+     */
+    public static ConfigRenderer standalone() {
+        Engine engine = Engine.builder().addDefaults().addValueResolver(new ReflectionValueResolver())
+                .addLocator(id -> Optional.ofNullable(ConfigRenderer.class.getResource("/templates/" + id))
+                        .map(ClasspathTemplate::new))
+                .build();
+        return new ConfigRenderer(engine);
+    }
+
+    private record ClasspathTemplate(URL url) implements TemplateLocator.TemplateLocation {
+        @Override
+        public Reader read() {
+            try {
+                return new InputStreamReader(url.openStream(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public Optional<Variant> getVariant() {
+            return Optional.empty();
+        }
     }
 
     public RenderedConfig renderDefault(RoutingModel model) {

@@ -7,7 +7,7 @@ import io.haproxyconsul.operator.api.v1alpha1.RoutingSpec;
 import io.haproxyconsul.operator.consul.CatalogSnapshot;
 import io.haproxyconsul.operator.consul.ServiceInstance;
 import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
-import io.haproxyconsul.operator.render.TestTemplates;
+import io.haproxyconsul.operator.render.ConfigRenderer;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -115,8 +115,8 @@ class RoutingModelBuilderTest {
                         "x y", List.of(instance("b", "10.0.0.3", 80))),
                 Map.of("service/haproxy/maxconn", TEN_KB, "service/api/domain", "# comment",
                         "service/haproxy/syslog/level", "debug # evil"));
-        String text = TestTemplates.renderer().renderDefault(model).text();
-        var clean = TestTemplates.renderer().renderDefault(build(Map.of("api", List.of("http")),
+        String text = ConfigRenderer.standalone().renderDefault(model).text();
+        var clean = ConfigRenderer.standalone().renderDefault(build(Map.of("api", List.of("http")),
                 Map.of("api", List.of(instance("a2", "10.0.0.2", 80))), Map.of())).text();
         assertThat(text).isEqualTo(clean);
     }

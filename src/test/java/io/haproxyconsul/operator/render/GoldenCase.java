@@ -31,7 +31,7 @@ public record GoldenCase(Path dir) {
     }
 
     public RenderedConfig render() {
-        return TestTemplates.renderer().renderDefault(RoutingModelBuilder.build(binding().getSpec(), catalog()));
+        return ConfigRenderer.standalone().renderDefault(RoutingModelBuilder.build(binding().getSpec(), catalog()));
     }
 
     public Path expected() {

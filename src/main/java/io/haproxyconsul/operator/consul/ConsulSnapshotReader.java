@@ -1,0 +1,61 @@
+package io.haproxyconsul.operator.consul;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.consul.ConsulClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Reads once, without watching, what a binding would see of Consul: the same questions and the same mapping as
+ * {@link ConsulWatches}, for previews such as the render command.
+ */
+public final class ConsulSnapshotReader {
+
+    private final ConsulClient client;
+    private final Duration timeout;
+
+    public ConsulSnapshotReader(Vertx vertx, ConsulEndpoint endpoint, Duration timeout) {
+        this.client = ConsulClient.create(vertx, endpoint.clientOptions().setTimeout(timeout.toMillis()));
+        this.timeout = timeout;
+    }
+
+    public CatalogSnapshot read(ServiceSelector selector, List<String> kvPrefixes) {
+        try {
+            var catalog = ConsulAnswers.catalog(await(client.catalogServices()).getList());
+            var services = new TreeMap<String, List<String>>();
+            var instances = new TreeMap<String, List<ServiceInstance>>();
+            for (var service : catalog.entrySet()) {
+                if (selector.selects(service.getKey(), service.getValue())) {
+                    services.put(service.getKey(), service.getValue());
+                    instances.put(service.getKey(), ConsulAnswers.instances(await(client.healthServiceNodes(
+                            service.getKey(), selector.onlyPassing())).getList()));
+                }
+            }
+            var kv = new TreeMap<String, String>();
+            for (var prefix : kvPrefixes) {
+                kv.putAll(ConsulAnswers.values(await(client.getValues(prefix + "/")).getList()));
+            }
+            return new CatalogSnapshot(services, instances, kv);
+        } finally {
+            client.close();
+        }
+    }
+
+    private <T> T await(Future<T> answer) {
+        try {
+            return answer.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Consul: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Consul did not answer within " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
