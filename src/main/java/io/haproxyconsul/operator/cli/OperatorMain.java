@@ -9,8 +9,13 @@ import java.util.List;
 public class OperatorMain {
 
     public static void main(String... args) {
-        if (args.length > 0 && RenderCommand.NAME.equals(args[0])) {
-            System.exit(RenderCommand.run(List.of(args).subList(1, args.length), System.out, System.err));
+        // Images pass -D settings first (Dockerfile.native's entrypoint): the command is the first other word.
+        int first = 0;
+        while (first < args.length && args[first].startsWith("-D")) {
+            first++;
+        }
+        if (first < args.length && RenderCommand.NAME.equals(args[first])) {
+            System.exit(RenderCommand.run(List.of(args).subList(first + 1, args.length), System.out, System.err));
         }
         Quarkus.run(args);
     }

@@ -1,7 +1,9 @@
 package io.haproxyconsul.operator.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -120,8 +122,8 @@ class DeployManifestsIT {
 
         assertThat(client.rbac().clusterRoles().withName(FULLNAME).get().getRules())
                 .isEqualTo(only(base, ClusterRole.class).getRules());
-        assertThat(client.rbac().clusterRoleBindings().withName(FULLNAME).get().getSubjects())
-                .containsExactly(serviceAccount(namespace));
+        assertThatSubjectIsTheServiceAccount(client.rbac().clusterRoleBindings().withName(FULLNAME).get()
+                .getSubjects(), namespace);
         assertThat(client.serviceAccounts().inNamespace(namespace).withName(FULLNAME).get()).isNotNull();
 
         // Both through the API server's defaulting, so that only what the manifests say can differ.
@@ -149,7 +151,7 @@ class DeployManifestsIT {
         var role = only(objects, Role.class);
         assertThat(role.getMetadata().getNamespace()).isEqualTo(namespace);
         assertThat(role.getRules()).isEqualTo(only(kustomize("deploy/base"), ClusterRole.class).getRules());
-        assertThat(only(objects, RoleBinding.class).getSubjects()).containsExactly(serviceAccount(namespace));
+        assertThatSubjectIsTheServiceAccount(only(objects, RoleBinding.class).getSubjects(), namespace);
         // The same environment as the single-namespace overlay, which tells the operator to watch its own namespace.
         assertThat(operatorContainerEnv(only(objects, Deployment.class)))
                 .isEqualTo(operatorContainerEnv(only(kustomize("deploy/overlays/single-namespace"), Deployment.class)));
@@ -262,11 +264,12 @@ class DeployManifestsIT {
         return plane.client().resource(object).dryRun().create();
     }
 
-    private static Subject serviceAccount(String namespace) {
-        return new Subject(null, "ServiceAccount", FULLNAME, namespace);
+    private static void assertThatSubjectIsTheServiceAccount(List<Subject> subjects, String namespace) {
+        assertThat(subjects).extracting(Subject::getKind, Subject::getName, Subject::getNamespace)
+                .containsExactly(tuple("ServiceAccount", FULLNAME, namespace));
     }
 
-    private static List<?> operatorContainerEnv(Deployment deployment) {
+    private static List<EnvVar> operatorContainerEnv(Deployment deployment) {
         return deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
     }
 
