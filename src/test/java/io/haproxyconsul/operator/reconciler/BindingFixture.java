@@ -11,10 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.publish.PublishedConfigMaps;
 import io.haproxyconsul.operator.testenv.ControlPlane;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -49,17 +45,7 @@ public final class BindingFixture {
                   namespace: %s
                 spec:
                 %s""".formatted(name, namespace, spec);
-        try {
-            Path file = Files.createTempFile("binding", ".yaml");
-            try {
-                Files.writeString(file, yaml);
-                plane.kubectl("apply", "-f", file.toString()).assertSuccess();
-            } finally {
-                Files.delete(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        plane.apply(yaml).assertSuccess();
     }
 
     /** Waits with {@code kubectl wait}, as a user or a pipeline would. */

@@ -35,7 +35,6 @@ public final class ConsulAgent implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String node;
-    private final Path dir;
     private final ManagedProcess process;
     private final URI http;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -53,9 +52,8 @@ public final class ConsulAgent implements AutoCloseable {
         }
     }
 
-    private ConsulAgent(String node, Path dir, ManagedProcess process, int httpPort) {
+    private ConsulAgent(String node, ManagedProcess process, int httpPort) {
         this.node = node;
-        this.dir = dir;
         this.process = process;
         this.http = URI.create("http://127.0.0.1:" + httpPort);
     }
@@ -78,7 +76,7 @@ public final class ConsulAgent implements AutoCloseable {
                 "-hcl", "disable_update_check = true");
         ConsulAgent agent = null;
         try {
-            agent = new ConsulAgent(node, dir, ManagedProcess.start("consul", command, dir, Map.of()), httpPort);
+            agent = new ConsulAgent(node, ManagedProcess.startOwning(dir, "consul", command, Map.of()), httpPort);
             agent.awaitReady();
             return agent;
         } catch (RuntimeException e) {
@@ -222,11 +220,7 @@ public final class ConsulAgent implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            process.close();
-        } finally {
-            TempDirs.delete(dir);
-        }
+        process.close();
     }
 
     @Override

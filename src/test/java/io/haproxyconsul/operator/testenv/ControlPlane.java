@@ -190,6 +190,21 @@ public final class ControlPlane implements AutoCloseable {
                 });
     }
 
+    /** {@code kubectl apply} of a manifest given as text, as a user applies a file. */
+    public CommandResult apply(String yaml) {
+        try {
+            Path file = Files.createTempFile(dir, "manifest", ".yaml");
+            try {
+                Files.writeString(file, yaml, StandardCharsets.UTF_8);
+                return kubectl("apply", "-f", file.toString());
+            } finally {
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Applies the project's CRDs with kubectl, as users do, and waits until the API server serves them. */
     public void applyCrds() {
         kubectl("apply", "-f", Path.of("crds").toAbsolutePath().toString()).assertSuccess();

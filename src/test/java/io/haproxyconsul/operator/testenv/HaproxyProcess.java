@@ -60,7 +60,8 @@ public final class HaproxyProcess implements AutoCloseable {
             Path config = write(dir, configText);
             Path socket = dir.resolve("master.sock");
             var command = List.of(haproxy.toString(), "-W", "-db", "-S", socket.toString(), "-f", config.toString());
-            started = new HaproxyProcess(dir, config, socket, ManagedProcess.start("haproxy", command, dir, Map.of()));
+            var process = ManagedProcess.startOwning(dir, "haproxy", command, Map.of());
+            started = new HaproxyProcess(dir, config, socket, process);
             started.awaitAccepting(frontendPort);
             return started;
         } catch (RuntimeException e) {
@@ -165,11 +166,7 @@ public final class HaproxyProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            process.close();
-        } finally {
-            TempDirs.delete(dir);
-        }
+        process.close();
     }
 
     @Override

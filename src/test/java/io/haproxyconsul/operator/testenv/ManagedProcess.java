@@ -37,7 +37,11 @@ public final class ManagedProcess implements AutoCloseable {
 
     /** Starts it in a temp folder of its own, deleted when it is closed. */
     public static ManagedProcess startInOwnDir(String name, List<String> command, Map<String, String> env) {
-        Path dir = TempDirs.create(name);
+        return startOwning(TempDirs.create(name), name, command, env);
+    }
+
+    /** Starts it in {@code dir} (from {@link TempDirs}, prepared by the caller), deleted when it is closed. */
+    public static ManagedProcess startOwning(Path dir, String name, List<String> command, Map<String, String> env) {
         var process = start(name, command, dir, env);
         process.ownedDir = dir;
         return process;

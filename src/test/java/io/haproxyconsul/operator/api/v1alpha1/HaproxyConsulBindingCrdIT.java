@@ -9,7 +9,6 @@ import io.haproxyconsul.operator.testenv.CommandResult;
 import io.haproxyconsul.operator.testenv.ControlPlane;
 import io.haproxyconsul.operator.testenv.ControlPlaneExtension;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,9 +29,6 @@ class HaproxyConsulBindingCrdIT {
     private static final List<String> KUBERNETES_TYPES = List.of("spec.fleet.resources", "spec.fleet.affinity",
             "spec.fleet.tolerations");
     private static ControlPlane plane;
-    @TempDir
-    static Path work;
-
     @BeforeAll
     static void applyCrd(ControlPlane controlPlane) {
         plane = controlPlane;
@@ -63,7 +58,7 @@ class HaproxyConsulBindingCrdIT {
     }
 
     @Test
-    void aValidBindingIsAcceptedAndDefaulted() throws IOException {
+    void aValidBindingIsAcceptedAndDefaulted() {
         apply(binding("valid", """
                   consul:
                     address: http://consul.consul.svc:8500
@@ -121,7 +116,7 @@ class HaproxyConsulBindingCrdIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidBindings")
-    void anInvalidBindingIsRejectedNamingTheField(String name, String spec, List<String> expected) throws IOException {
+    void anInvalidBindingIsRejectedNamingTheField(String name, String spec, List<String> expected) {
         var result = apply(binding(name, spec));
 
         assertThat(result.exitCode()).as(result.output()).isNotZero();
@@ -170,9 +165,7 @@ class HaproxyConsulBindingCrdIT {
                 %s""".formatted(name, NAMESPACE, spec);
     }
 
-    private static CommandResult apply(String yaml) throws IOException {
-        Path file = Files.createTempFile(work, "binding", ".yaml");
-        Files.writeString(file, yaml);
-        return plane.kubectl("apply", "-f", file.toString());
+    private static CommandResult apply(String yaml) {
+        return plane.apply(yaml);
     }
 }
