@@ -9,11 +9,14 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.haproxyconsul.operator.api.v1alpha1.PublishedConfig;
 import io.haproxyconsul.operator.publish.PublishedConfigMaps;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
@@ -30,6 +33,8 @@ public class FleetDeployment extends CRUDKubernetesDependentResource<Deployment,
 
     static final String CONFIG_DIR = "/usr/local/etc/haproxy";
     static final String CONFIG_FILE = CONFIG_DIR + "/" + PublishedConfigMaps.CONFIG_KEY;
+    /** A compressed configuration's ConfigMap; the init step unpacks it into CONFIG_DIR, then checks it. */
+    static final String PACKED_DIR = "/etc/haproxy-consul";
     /** The haproxy user of the official image: the pods never run as root. */
     static final long HAPROXY_UID = 99;
     /** Long enough for endpoints to drop the pod before HAProxy stops accepting. */
@@ -71,10 +76,7 @@ public class FleetDeployment extends CRUDKubernetesDependentResource<Deployment,
                 .withAffinity(fleet.affinity)
                 .withInitContainers(validator(binding))
                 .withContainers(haproxy(binding))
-                .addNewVolume().withName("config").withNewConfigMap().withName(config.configMapName).endConfigMap()
-                .endVolume()
-                .addNewVolume().withName("run").withNewEmptyDir().endEmptyDir().endVolume()
-                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .withVolumes(configVolumes(config))
                 .endSpec()
                 .endTemplate()
                 .endSpec()
@@ -84,14 +86,45 @@ public class FleetDeployment extends CRUDKubernetesDependentResource<Deployment,
     /** The init step: HAProxy's own check of the mounted file, its output kept as the termination message. */
     private static Container validator(HaproxyConsulBinding binding) {
         var fleet = binding.getSpec().fleet;
+        boolean packed = compressed(binding.getStatus().currentConfig);
+        var mounts = new ArrayList<>(mounts(packed));
+        if (packed) {
+            mounts.add(new VolumeMountBuilder().withName("packed").withMountPath(PACKED_DIR).withReadOnly(true)
+                    .build());
+        }
         return new ContainerBuilder().withName("validate").withImage(fleet.image)
-                .withCommand("haproxy", "-c", "-f", CONFIG_FILE)
+                .withCommand(packed ? List.of("sh", "-c", "gunzip -c " + PACKED_DIR + "/"
+                        + PublishedConfigMaps.COMPRESSED_KEY + " > " + CONFIG_FILE + " && exec haproxy -c -f "
+                        + CONFIG_FILE) : List.of("haproxy", "-c", "-f", CONFIG_FILE))
                 .withEnv(statsEnvironment(binding))
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .withResources(fleet.resources)
                 .withSecurityContext(restricted())
-                .withVolumeMounts(mounts())
+                .withVolumeMounts(mounts)
                 .build();
+    }
+
+    private static boolean compressed(PublishedConfig config) {
+        return PublishedConfigMaps.GZIP.equals(config.encoding);
+    }
+
+    /**
+     * A plain configuration is mounted straight from its ConfigMap; a compressed one is unpacked by the init step
+     * into a pod-local folder that HAProxy then reads: the pod serves exactly the bytes it checked.
+     */
+    private static List<Volume> configVolumes(PublishedConfig config) {
+        var volumes = new ArrayList<Volume>();
+        if (compressed(config)) {
+            volumes.add(new VolumeBuilder().withName("config").withNewEmptyDir().endEmptyDir().build());
+            volumes.add(new VolumeBuilder().withName("packed").withNewConfigMap().withName(config.configMapName)
+                    .endConfigMap().build());
+        } else {
+            volumes.add(new VolumeBuilder().withName("config").withNewConfigMap().withName(config.configMapName)
+                    .endConfigMap().build());
+        }
+        volumes.add(new VolumeBuilder().withName("run").withNewEmptyDir().endEmptyDir().build());
+        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        return volumes;
     }
 
     private static Container haproxy(HaproxyConsulBinding binding) {
@@ -108,7 +141,7 @@ public class FleetDeployment extends CRUDKubernetesDependentResource<Deployment,
                 .withCommand("sleep", String.valueOf(PRE_STOP_SECONDS)).endExec().endPreStop().endLifecycle()
                 .withResources(fleet.resources)
                 .withSecurityContext(restricted())
-                .withVolumeMounts(mounts());
+                .withVolumeMounts(mounts(false));
         if (binding.getSpec().stats != null) {
             container.addNewPort().withName("stats").withContainerPort(binding.getSpec().stats.port)
                     .withProtocol("TCP").endPort();
@@ -127,9 +160,10 @@ public class FleetDeployment extends CRUDKubernetesDependentResource<Deployment,
                 .withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities().build();
     }
 
-    private static List<VolumeMount> mounts() {
+    private static List<VolumeMount> mounts(boolean configWritable) {
         return List.of(
-                new VolumeMountBuilder().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).build(),
+                new VolumeMountBuilder().withName("config").withMountPath(CONFIG_DIR).withReadOnly(!configWritable)
+                        .build(),
                 // server-state-file and sockets; the root filesystem is read-only.
                 new VolumeMountBuilder().withName("run").withMountPath("/var/lib/haproxy").build(),
                 new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());

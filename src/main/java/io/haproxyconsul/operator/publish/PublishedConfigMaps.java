@@ -9,7 +9,15 @@ import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.api.v1alpha1.PublishedConfig;
 import io.haproxyconsul.operator.render.RenderedConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +33,13 @@ import java.util.Set;
 public class PublishedConfigMaps {
 
     public static final String CONFIG_KEY = "haproxy.cfg";
+    /** Where a configuration too large for a plain ConfigMap goes, gzip-compressed. */
+    public static final String COMPRESSED_KEY = "haproxy.cfg.gz";
+    public static final String GZIP = "gzip";
+    /** Larger configurations are stored compressed: thousands of services make several MiB of text. */
+    static final int PLAIN_LIMIT = 768 * 1024;
+    /** The API server refuses ConfigMaps above 1 MiB of data; keep room for metadata. */
+    static final int STORED_LIMIT = 1000 * 1024;
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String OPERATOR = "haproxy-consul-operator";
     public static final String BINDING_LABEL = "haproxyconsul.io/binding";
@@ -46,9 +61,18 @@ public class PublishedConfigMaps {
         return base + "-" + hash;
     }
 
+    /**
+     * @throws ConfigTooLargeException when even compressed the configuration does not fit in a ConfigMap
+     */
     public PublishedConfig publish(HaproxyConsulBinding binding, RenderedConfig config) {
         String hash = config.hash().value();
-        var configMap = new ConfigMapBuilder()
+        byte[] text = config.text().getBytes(StandardCharsets.UTF_8);
+        byte[] compressed = text.length > PLAIN_LIMIT ? gzip(text) : null;
+        if (compressed != null && compressed.length > STORED_LIMIT) {
+            throw new ConfigTooLargeException("configuration " + hash + " has " + text.length + " bytes, "
+                    + compressed.length + " compressed: more than a ConfigMap holds (" + STORED_LIMIT + ")");
+        }
+        var builder = new ConfigMapBuilder()
                 .withNewMetadata()
                 .withName(name(binding, hash))
                 .withNamespace(binding.getMetadata().getNamespace())
@@ -58,9 +82,9 @@ public class PublishedConfigMaps {
                         .withUid(binding.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true)
                         .build())
                 .endMetadata()
-                .withImmutable(true)
-                .withData(Map.of(CONFIG_KEY, config.text()))
-                .build();
+                .withImmutable(true);
+        var configMap = compressed == null ? builder.withData(Map.of(CONFIG_KEY, config.text())).build()
+                : builder.withBinaryData(Map.of(COMPRESSED_KEY, Base64.getEncoder().encodeToString(compressed))).build();
         try {
             client.configMaps().resource(configMap).create();
         } catch (KubernetesClientException e) {
@@ -75,7 +99,38 @@ public class PublishedConfigMaps {
         published.services = config.services();
         published.servers = config.servers();
         published.bytes = config.bytes();
+        published.encoding = compressed == null ? null : GZIP;
         return published;
+    }
+
+    /** The haproxy.cfg a published ConfigMap holds, plain or compressed. */
+    public static String text(ConfigMap configMap) {
+        if (configMap.getData() != null && configMap.getData().containsKey(CONFIG_KEY)) {
+            return configMap.getData().get(CONFIG_KEY);
+        }
+        byte[] compressed = Base64.getDecoder().decode(configMap.getBinaryData().get(COMPRESSED_KEY));
+        try (var in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("ConfigMap " + configMap.getMetadata().getName() + " is not gzip", e);
+        }
+    }
+
+    private static byte[] gzip(byte[] text) {
+        var out = new ByteArrayOutputStream(text.length / 8);
+        try (var gzip = new GZIPOutputStream(out)) {
+            gzip.write(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Even compressed, the configuration does not fit in a ConfigMap. */
+    public static final class ConfigTooLargeException extends RuntimeException {
+        ConfigTooLargeException(String message) {
+            super(message);
+        }
     }
 
     /** Deletes the oldest of the binding's ConfigMaps beyond {@code historyLimit}, never one in {@code keep}. */

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingStatus;
+import io.haproxyconsul.operator.api.v1alpha1.PublishedConfig;
 import io.haproxyconsul.operator.consul.CatalogSnapshot;
 import io.haproxyconsul.operator.consul.ConsulWatches;
 import io.haproxyconsul.operator.fleet.DisruptionBudgetRequested;
@@ -221,7 +222,14 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
                     + result.errorLine(), result.errorLine());
             return;
         }
-        var published = configMaps.publish(binding, candidate);
+        PublishedConfig published;
+        try {
+            published = configMaps.publish(binding, candidate);
+        } catch (PublishedConfigMaps.ConfigTooLargeException e) {
+            status.rejectedConfigHash = hash;
+            configInvalid(binding, "ConfigTooLarge", e.getMessage(), null);
+            return;
+        }
         metrics.configPublished();
         status.currentConfig = published;
         if (binding.getSpec().fleet == null) {

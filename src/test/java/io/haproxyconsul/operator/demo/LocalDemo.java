@@ -167,8 +167,8 @@ public final class LocalDemo {
         if (current == null || current.hash.equals(servedHash)) {
             return;
         }
-        String text = plane.client().configMaps().inNamespace("default").withName(current.configMapName).get()
-                .getData().get(PublishedConfigMaps.CONFIG_KEY);
+        String text = PublishedConfigMaps.text(plane.client().configMaps().inNamespace("default")
+                .withName(current.configMapName).get());
         if (haproxy == null) {
             haproxy = keep(HaproxyProcess.start(RealParts.require(Part.HAPROXY), text, port));
         } else {

@@ -74,7 +74,7 @@ public final class BindingFixture {
     public String currentConfig() {
         var status = binding().getStatus();
         assertThat(status.currentConfig).as("status.currentConfig").isNotNull();
-        return configMap(status.currentConfig.configMapName).getData().get(PublishedConfigMaps.CONFIG_KEY);
+        return PublishedConfigMaps.text(configMap(status.currentConfig.configMapName));
     }
 
     /** Waits until the published configuration satisfies {@code check}, and returns it. */

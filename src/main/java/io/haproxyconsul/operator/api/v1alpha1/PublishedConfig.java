@@ -19,4 +19,7 @@ public class PublishedConfig {
 
     @JsonPropertyDescription("Size of haproxy.cfg in bytes.")
     public long bytes;
+
+    @JsonPropertyDescription("gzip when the ConfigMap holds haproxy.cfg.gz (configurations above 768 KiB); unset for plain haproxy.cfg.")
+    public String encoding;
 }
