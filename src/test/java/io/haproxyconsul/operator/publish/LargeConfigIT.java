@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.consul.CatalogSnapshot;
-import io.haproxyconsul.operator.consul.ServiceInstance;
-import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import io.haproxyconsul.operator.model.RoutingModelBuilder;
 import io.haproxyconsul.operator.render.ConfigRenderer;
 import io.haproxyconsul.operator.testenv.BackendServer;
@@ -17,11 +15,10 @@ import io.haproxyconsul.operator.testenv.HaproxyProcess;
 import io.haproxyconsul.operator.testenv.HttpProbe;
 import io.haproxyconsul.operator.testenv.RealParts;
 import io.haproxyconsul.operator.testenv.RealParts.Part;
+import io.haproxyconsul.operator.testenv.SyntheticCatalog;
 import io.haproxyconsul.operator.validate.HaproxyValidator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,20 +104,6 @@ class LargeConfigIT {
         for (int i = 0; i < instancesEach; i++) {
             backends.add(BackendServer.start("svc-00000-" + i));
         }
-        var services = new TreeMap<String, List<String>>();
-        var instances = new TreeMap<String, List<ServiceInstance>>();
-        for (int s = 0; s < SERVICES; s++) {
-            String name = "svc-%05d".formatted(s);
-            services.put(name, List.of("http"));
-            var list = new ArrayList<ServiceInstance>();
-            for (int i = 0; i < instancesEach; i++) {
-                String address = s == 0 ? "127.0.0.1" : "127.%d.%d.%d".formatted(1 + s / 256, s % 256, 1 + i);
-                int instancePort = s == 0 ? backends.get(i).port() : 8080;
-                list.add(new ServiceInstance(name + "-" + i, "node-" + i, address, instancePort, List.of("http"),
-                        HealthStatus.PASSING));
-            }
-            instances.put(name, list);
-        }
-        return CatalogSnapshot.of(services, instances, Map.of());
+        return SyntheticCatalog.of(SERVICES, instancesEach, backends.stream().map(BackendServer::port).toList());
     }
 }
