@@ -109,7 +109,7 @@ public final class RenderCommand {
         }
         String token = options.tokenFile == null ? null : Files.readString(options.tokenFile).strip();
         var endpoint = new ConsulEndpoint(options.consul, spec.consul == null ? null : spec.consul.datacenter, token,
-                null, false, null);
+                null, false);
         var prefixes = List.copyOf(new LinkedHashSet<>(List.of(spec.kv.prefix, spec.kv.servicePrefix)));
         Vertx vertx = Vertx.vertx();
         try {

@@ -9,8 +9,7 @@ import java.net.URI;
  * One Consul as a binding reaches it: address, datacenter, credentials and TLS trust. Watches are shared
  * between bindings whose endpoints are equal, so two bindings with different tokens never share answers.
  */
-public record ConsulEndpoint(URI address, String datacenter, String token, String caPem, boolean insecureSkipVerify,
-        String serverName) {
+public record ConsulEndpoint(URI address, String datacenter, String token, String caPem, boolean insecureSkipVerify) {
 
     public boolean https() {
         return "https".equals(address.getScheme());

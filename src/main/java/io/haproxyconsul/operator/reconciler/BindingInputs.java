@@ -40,8 +40,7 @@ public class BindingInputs {
         String ca = consul.tls == null || consul.tls.caSecretRef == null ? null
                 : secretValue(namespace, consul.tls.caSecretRef, "spec.consul.tls.caSecretRef");
         var endpoint = new ConsulEndpoint(URI.create(consul.address.replaceAll("/+$", "")), consul.datacenter, token,
-                ca, consul.tls != null && consul.tls.insecureSkipVerify,
-                consul.tls == null ? null : consul.tls.serverName);
+                ca, consul.tls != null && consul.tls.insecureSkipVerify);
         ServiceSelector selector;
         try {
             selector = ServiceSelector.from(spec.services);

@@ -78,13 +78,13 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
     public HaproxyConsulBindingReconciler(BindingInputs inputs, ConfigRenderer renderer, HaproxyValidator validator,
             PublishedConfigMaps configMaps, BindingEvents events, ConsulWatches watches, Vertx vertx,
             OperatorMetrics metrics) {
-        this.metrics = metrics;
         this.inputs = inputs;
         this.renderer = renderer;
         this.validator = validator;
         this.configMaps = configMaps;
         this.events = events;
         this.consulChanges = new ConsulChangeEventSource(watches, vertx);
+        this.metrics = metrics;
     }
 
     @Override
@@ -154,12 +154,11 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
                 context.getSecondaryResources(Pod.class), status.currentConfig.hash);
         status.fleet = rollout.toStatus();
         if (rollout.failure().isPresent()) {
-            rollBack(binding, rollout.failure().get());
-            if (status.fleet.targetConfigHash.equals(status.currentConfig.hash)) {
-                return;
+            if (rollBack(binding, rollout.failure().get())) {
+                // Points the Deployment back at the last known good ConfigMap.
+                workflow.reconcileManagedWorkflow();
+                status.fleet.targetConfigHash = status.currentConfig.hash;
             }
-            workflow.reconcileManagedWorkflow();
-            status.fleet.targetConfigHash = status.currentConfig.hash;
         } else if (rollout.complete()) {
             if (status.lastKnownGoodConfig == null || !status.lastKnownGoodConfig.hash.equals(rollout.targetHash())) {
                 metrics.rolloutCompleted();
@@ -178,8 +177,10 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
      * The pods refused a configuration that passed the operator's own check (another HAProxy version, say): the
      * fleet goes back to the last known good one, and the refused hash is not tried again until Consul, KV or
      * the spec change.
+     *
+     * @return whether there was a last known good configuration to return to
      */
-    private void rollBack(HaproxyConsulBinding binding, String failure) {
+    private boolean rollBack(HaproxyConsulBinding binding, String failure) {
         var status = binding.getStatus();
         String bad = status.currentConfig.hash;
         status.rejectedConfigHash = bad;
@@ -189,7 +190,7 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
         if (good == null || good.hash.equals(bad)) {
             BindingConditions.set(binding, ROLLED_OUT, false, "RolloutFailed", "configuration " + bad
                     + " failed in the pods and there is no last known good configuration to return to", clock);
-            return;
+            return false;
         }
         status.currentConfig = good;
         metrics.validationFailed("pods");
@@ -198,6 +199,7 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
                 + " failed in the pods; returning to the last known good configuration " + good.hash, clock)) {
             events.warning(binding, "RolledBack", "returning the fleet to configuration " + good.hash + ": " + failure);
         }
+        return true;
     }
 
     private void publishIfValid(HaproxyConsulBinding binding, RenderedConfig candidate, RoutingModel model) {

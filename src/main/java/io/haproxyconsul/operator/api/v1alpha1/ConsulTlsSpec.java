@@ -2,7 +2,6 @@ package io.haproxyconsul.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @ValidationRule(value = "!(has(self.caSecretRef) && self.insecureSkipVerify)",
@@ -15,8 +14,4 @@ public class ConsulTlsSpec {
     @Default("false")
     @JsonPropertyDescription("Skip verification of Consul's certificate. For tests only.")
     public boolean insecureSkipVerify;
-
-    @Pattern("^[A-Za-z0-9.-]{1,253}$")
-    @JsonPropertyDescription("Host name expected in Consul's certificate, when it differs from the address.")
-    public String serverName;
 }
