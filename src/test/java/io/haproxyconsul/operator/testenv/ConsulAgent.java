@@ -60,10 +60,15 @@ public final class ConsulAgent implements AutoCloseable {
 
     /** Starts the agent and waits until it has elected itself leader and listed its own node in the catalog. */
     public static ConsulAgent start(Path consul) {
+        return start(consul, List.of());
+    }
+
+    /** The same with more agent flags, e.g. {@code -hcl "limits { http_max_conns_per_client = 10000 }"}. */
+    public static ConsulAgent start(Path consul, List<String> extraArguments) {
         String node = "hco-" + UUID.randomUUID().toString().substring(0, 8);
         Path dir = TempDirs.create("consul");
         int httpPort = FreePorts.next();
-        var command = List.of(consul.toString(), "agent", "-dev", "-node", node,
+        var command = new ArrayList<>(List.of(consul.toString(), "agent", "-dev", "-node", node,
                 "-bind", "127.0.0.1", "-client", "127.0.0.1",
                 "-http-port", String.valueOf(httpPort),
                 "-dns-port", String.valueOf(FreePorts.next()),
@@ -73,7 +78,8 @@ public final class ConsulAgent implements AutoCloseable {
                 "-serf-wan-port", String.valueOf(FreePorts.next()),
                 "-server-port", String.valueOf(FreePorts.next()),
                 // loopback only: no call home to checkpoint.hashicorp.com
-                "-hcl", "disable_update_check = true");
+                "-hcl", "disable_update_check = true"));
+        command.addAll(extraArguments);
         ConsulAgent agent = null;
         try {
             agent = new ConsulAgent(node, ManagedProcess.startOwning(dir, "consul", command, Map.of()), httpPort);
