@@ -1,7 +1,6 @@
 package io.haproxyconsul.operator.bench;
 
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.haproxyconsul.operator.testenv.BindingStatusWatch;
 import io.haproxyconsul.operator.testenv.ConsulAgent;
 import io.haproxyconsul.operator.testenv.ControlPlane;
 import io.haproxyconsul.operator.testenv.ManagedProcess;
@@ -104,29 +103,12 @@ public final class PropagationBenchmark {
             // When the published configuration last changed, as the binding's status tells a watcher.
             var lastHash = new AtomicReference<String>();
             var lastChange = new AtomicLong();
-            var informer = plane.client().resources(HaproxyConsulBinding.class).inNamespace(namespace)
-                    .withName("bench").inform(new ResourceEventHandler<>() {
-                        @Override
-                        public void onAdd(HaproxyConsulBinding binding) {
-                            record(binding);
-                        }
-
-                        @Override
-                        public void onUpdate(HaproxyConsulBinding old, HaproxyConsulBinding binding) {
-                            record(binding);
-                        }
-
-                        @Override
-                        public void onDelete(HaproxyConsulBinding binding, boolean unknown) {
-                        }
-
-                        private void record(HaproxyConsulBinding binding) {
-                            var current = binding.getStatus() == null ? null : binding.getStatus().currentConfig;
-                            if (current != null && !current.hash.equals(lastHash.getAndSet(current.hash))) {
-                                lastChange.set(System.nanoTime());
-                            }
-                        }
-                    });
+            var informer = BindingStatusWatch.watch(plane.client(), namespace, "bench", binding -> {
+                var current = binding.getStatus() == null ? null : binding.getStatus().currentConfig;
+                if (current != null && !current.hash.equals(lastHash.getAndSet(current.hash))) {
+                    lastChange.set(System.nanoTime());
+                }
+            });
             resources.add(informer);
             plane.apply("""
                     apiVersion: haproxyconsul.io/v1alpha1

@@ -2,10 +2,10 @@ package io.haproxyconsul.operator.demo;
 
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.publish.PublishedConfigMaps;
 import io.haproxyconsul.operator.testenv.BackendServer;
+import io.haproxyconsul.operator.testenv.BindingStatusWatch;
 import io.haproxyconsul.operator.testenv.ConsulAgent;
 import io.haproxyconsul.operator.testenv.ControlPlane;
 import io.haproxyconsul.operator.testenv.FreePorts;
@@ -145,21 +145,7 @@ public final class LocalDemo {
     private void followPublishedConfig() {
         var bindings = plane.client().resources(HaproxyConsulBinding.class).inNamespace("default").withName("demo");
         serve(bindings.get());
-        keep(bindings.inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(HaproxyConsulBinding binding) {
-                serve(binding);
-            }
-
-            @Override
-            public void onUpdate(HaproxyConsulBinding old, HaproxyConsulBinding binding) {
-                serve(binding);
-            }
-
-            @Override
-            public void onDelete(HaproxyConsulBinding binding, boolean unknown) {
-            }
-        }));
+        keep(BindingStatusWatch.watch(plane.client(), "default", "demo", this::serve));
     }
 
     private synchronized void serve(HaproxyConsulBinding binding) {

@@ -37,7 +37,12 @@ public final class BindingFixture {
 
     /** Applies the binding with kubectl; {@code spec} is YAML indented by two spaces. */
     public void apply(String spec) {
-        String yaml = """
+        plane.apply(manifest(name, namespace, spec)).assertSuccess();
+    }
+
+    /** A binding's manifest; {@code spec} is YAML indented by two spaces. */
+    public static String manifest(String name, String namespace, String spec) {
+        return """
                 apiVersion: haproxyconsul.io/v1alpha1
                 kind: HaproxyConsulBinding
                 metadata:
@@ -45,7 +50,6 @@ public final class BindingFixture {
                   namespace: %s
                 spec:
                 %s""".formatted(name, namespace, spec);
-        plane.apply(yaml).assertSuccess();
     }
 
     /** Waits with {@code kubectl wait}, as a user or a pipeline would. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.haproxyconsul.operator.reconciler.BindingFixture;
 import io.haproxyconsul.operator.testenv.CommandResult;
 import io.haproxyconsul.operator.testenv.ControlPlane;
 import io.haproxyconsul.operator.testenv.ControlPlaneExtension;
@@ -155,14 +156,7 @@ class HaproxyConsulBindingCrdIT {
     }
 
     private static String binding(String name, String spec) {
-        return """
-                apiVersion: haproxyconsul.io/v1alpha1
-                kind: HaproxyConsulBinding
-                metadata:
-                  name: %s
-                  namespace: %s
-                spec:
-                %s""".formatted(name, NAMESPACE, spec);
+        return BindingFixture.manifest(name, NAMESPACE, spec);
     }
 
     private static CommandResult apply(String yaml) {
