@@ -113,8 +113,8 @@ public final class RenderCommand {
         var prefixes = List.copyOf(new LinkedHashSet<>(List.of(spec.kv.prefix, spec.kv.servicePrefix)));
         Vertx vertx = Vertx.vertx();
         try {
-            return new ConsulSnapshotReader(vertx, endpoint, Duration.ofSeconds(30))
-                    .read(ServiceSelector.from(spec.services), prefixes);
+            return ConsulSnapshotReader.read(vertx, endpoint, ServiceSelector.from(spec.services), prefixes,
+                    Duration.ofSeconds(30));
         } finally {
             vertx.close();
         }

@@ -19,31 +19,37 @@ public final class ConsulSnapshotReader {
     private final ConsulClient client;
     private final Duration timeout;
 
-    public ConsulSnapshotReader(Vertx vertx, ConsulEndpoint endpoint, Duration timeout) {
-        this.client = ConsulClient.create(vertx, endpoint.clientOptions().setTimeout(timeout.toMillis()));
+    private ConsulSnapshotReader(ConsulClient client, Duration timeout) {
+        this.client = client;
         this.timeout = timeout;
     }
 
-    public CatalogSnapshot read(ServiceSelector selector, List<String> kvPrefixes) {
+    public static CatalogSnapshot read(Vertx vertx, ConsulEndpoint endpoint, ServiceSelector selector,
+            List<String> kvPrefixes, Duration timeout) {
+        var client = ConsulClient.create(vertx, endpoint.clientOptions().setTimeout(timeout.toMillis()));
         try {
-            var catalog = ConsulAnswers.catalog(await(client.catalogServices()).getList());
-            var services = new TreeMap<String, List<String>>();
-            var instances = new TreeMap<String, List<ServiceInstance>>();
-            for (var service : catalog.entrySet()) {
-                if (selector.selects(service.getKey(), service.getValue())) {
-                    services.put(service.getKey(), service.getValue());
-                    instances.put(service.getKey(), ConsulAnswers.instances(await(client.healthServiceNodes(
-                            service.getKey(), selector.onlyPassing())).getList()));
-                }
-            }
-            var kv = new TreeMap<String, String>();
-            for (var prefix : kvPrefixes) {
-                kv.putAll(ConsulAnswers.values(await(client.getValues(prefix + "/")).getList()));
-            }
-            return new CatalogSnapshot(services, instances, kv);
+            return new ConsulSnapshotReader(client, timeout).read(selector, kvPrefixes);
         } finally {
             client.close();
         }
+    }
+
+    private CatalogSnapshot read(ServiceSelector selector, List<String> kvPrefixes) {
+        var catalog = ConsulAnswers.catalog(await(client.catalogServices()).getList());
+        var services = new TreeMap<String, List<String>>();
+        var instances = new TreeMap<String, List<ServiceInstance>>();
+        for (var service : catalog.entrySet()) {
+            if (selector.selects(service.getKey(), service.getValue())) {
+                services.put(service.getKey(), service.getValue());
+                instances.put(service.getKey(), ConsulAnswers.instances(await(client.healthServiceNodes(
+                        service.getKey(), selector.onlyPassing())).getList()));
+            }
+        }
+        var kv = new TreeMap<String, String>();
+        for (var prefix : kvPrefixes) {
+            kv.putAll(ConsulAnswers.values(await(client.getValues(prefix + "/")).getList()));
+        }
+        return new CatalogSnapshot(services, instances, kv);
     }
 
     private <T> T await(Future<T> answer) {

@@ -69,6 +69,8 @@ public class ConsulWatches {
     private final Map<ConsulEndpoint, ConsulClient> clients = new HashMap<>();
     private final Map<WatchKey, Shared> watches = new HashMap<>();
     private final Map<ResourceID, Subscription> subscriptions = new HashMap<>();
+    /** Endpoints already warned about, so the warning comes once per crossing of the limit. */
+    private final Set<ConsulEndpoint> overloaded = new HashSet<>();
 
     public ConsulWatches(Vertx vertx, OperatorConfig config, OperatorMetrics metrics) {
         this.vertx = vertx;
@@ -198,15 +200,22 @@ public class ConsulWatches {
                 .forEach(key -> release(binding, subscription, key));
         wanted.stream().filter(key -> !subscription.keys.contains(key))
                 .forEach(key -> acquire(binding, subscription, key));
+        warnIfOverConnections(endpoint);
     }
 
     private void acquire(ResourceID binding, Subscription subscription, WatchKey key) {
         subscription.keys.add(key);
         watches.computeIfAbsent(key, this::startWatch).users.add(binding);
-        long open = watches.keySet().stream().filter(k -> k.endpoint().equals(key.endpoint())).count();
-        if (open == config.maxConnections() + 1) {
+    }
+
+    /** Once per change of a binding's watches rather than per watch: the count walks every watch. */
+    private void warnIfOverConnections(ConsulEndpoint endpoint) {
+        long open = watches.keySet().stream().filter(k -> k.endpoint().equals(endpoint)).count();
+        if (open > config.maxConnections() && overloaded.add(endpoint)) {
             LOG.warnf("%d watches on %s exceed hco.consul.max-connections=%d: the excess waits for a free "
-                    + "connection, so their changes arrive late", open, key.endpoint(), config.maxConnections());
+                    + "connection, so their changes arrive late", open, endpoint, config.maxConnections());
+        } else if (open <= config.maxConnections()) {
+            overloaded.remove(endpoint);
         }
     }
 
