@@ -58,10 +58,10 @@ public interface OperatorConfig {
         Duration retryMax();
 
         /**
-         * Connections kept open to one Consul. Each watch holds one while its blocking query waits, so this
-         * bounds the watches that progress at once; stay below the agent's http_max_conns_per_client (200).
+         * Connections to one Consul at most: two long polls (catalog, health checks), one per KV prefix, and
+         * the rest for reading the instances of changed services. The agent allows 200 per client by default.
          */
-        @WithDefault("128")
+        @WithDefault("64")
         int maxConnections();
     }
 

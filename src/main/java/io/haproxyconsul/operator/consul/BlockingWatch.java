@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * One question asked of one Consul again and again with blocking queries. It keeps watching through errors
- * (backing off with jitter) and calls {@code onChange} when the answer differs or reachability flips.
+ * (backing off with jitter) and calls {@code onChange} when Consul's index moves, the answer differs or
+ * reachability flips: a moved index with an equal answer still tells the catalog mirror that something changed.
  */
 final class BlockingWatch<T> {
 
@@ -36,7 +37,7 @@ final class BlockingWatch<T> {
 
     private volatile T latest;
     private volatile String lastError;
-    private long index;
+    private volatile long index;
     private int failures;
     private long timerId = -1;
     private volatile boolean stopped;
@@ -63,6 +64,11 @@ final class BlockingWatch<T> {
     /** The latest answer, or null before the first one. */
     T latest() {
         return latest;
+    }
+
+    /** Consul's index of the latest answer, 0 before the first one. */
+    long index() {
+        return index;
     }
 
     /** Why the last query failed, or null while queries succeed. */
@@ -92,9 +98,10 @@ final class BlockingWatch<T> {
     }
 
     private void accept(Answer<T> answer) {
+        long previous = index;
         index = BlockingQueryIndex.next(index, answer.index());
         failures = 0;
-        boolean changed = !Objects.equals(latest, answer.value()) || lastError != null;
+        boolean changed = index != previous || !Objects.equals(latest, answer.value()) || lastError != null;
         latest = answer.value();
         lastError = null;
         if (changed) {

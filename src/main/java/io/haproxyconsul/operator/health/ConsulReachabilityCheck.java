@@ -22,7 +22,7 @@ public class ConsulReachabilityCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var response = HealthCheckResponse.named("consul").up().withData("watches", watches.watchCount());
+        var response = HealthCheckResponse.named("consul").up().withData("longPolls", watches.longPollCount());
         watches.reachability().forEach((binding, problem) -> response.withData(
                 binding.getNamespace().orElse("") + "/" + binding.getName(), problem.orElse("reachable")));
         return response.build();

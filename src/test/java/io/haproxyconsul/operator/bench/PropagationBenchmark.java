@@ -2,6 +2,7 @@ package io.haproxyconsul.operator.bench;
 
 import io.haproxyconsul.operator.testenv.BindingStatusWatch;
 import io.haproxyconsul.operator.testenv.ConsulAgent;
+import io.haproxyconsul.operator.testenv.CountingProxy;
 import io.haproxyconsul.operator.testenv.ControlPlane;
 import io.haproxyconsul.operator.testenv.ManagedProcess;
 import io.haproxyconsul.operator.testenv.OperatorProcess;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.haproxyconsul.operator.testenv.BackendServer;
 import io.haproxyconsul.operator.testenv.ConsulAgent;
+import io.haproxyconsul.operator.testenv.CountingProxy;
 import io.haproxyconsul.operator.testenv.FreePorts;
 import io.haproxyconsul.operator.testenv.HaproxyProcess;
 import io.haproxyconsul.operator.testenv.HttpProbe;
@@ -239,6 +240,48 @@ class PublishFromConsulIT {
         Set<String> hashes = new HashSet<>();
         burst.publishedConfigMaps().forEach(cm -> hashes.add(cm.getMetadata().getName()));
         assertThat(hashes).hasSizeBetween(2, 3).anyMatch(name -> name.endsWith(firstHash));
+    }
+
+    @Test
+    void hundredsOfServicesAreFollowedOverABoundedNumberOfConnections() throws Exception {
+        ConsulAgent consul = env.consul();
+        int services = 300; // more than the agent's default of 200 connections per client
+        for (int i = 0; i < services; i++) {
+            consul.registerService("many-" + i, "many-" + i + "-a", List.of("http"), "127.0.0.1", 20000 + i);
+        }
+        try (var proxy = new CountingProxy(URI.create(consul.httpAddress()).getPort())) {
+            var many = new BindingFixture(env.controlPlane(), "many");
+            many.apply("""
+                      consul:
+                        address: http://127.0.0.1:%d
+                      services:
+                        include: ["many-[0-9]+"]
+                      routing:
+                        domain: many.test
+                      rollout:
+                        debounce: {min: 0s, max: 0s}
+                    """.formatted(proxy.port()));
+            many.awaitReady();
+            assertThat(many.currentConfig().split("\n")).filteredOn(line -> line.startsWith("backend be_many-"))
+                    .hasSize(services);
+
+            consul.failCheck("many-7-a");
+            many.awaitConfig("a failing check, with no read of the instances", t -> !t.contains("server many-7-a "));
+            consul.passCheck("many-7-a");
+            many.awaitConfig("a passing check again", t -> t.contains("server many-7-a 127.0.0.1:20007"));
+            consul.registerUncheckedService("many-8", "many-8-b", "127.0.0.1", 30008);
+            many.awaitConfig("an instance without checks", t -> t.contains("server many-8-b 127.0.0.1:30008"));
+            consul.registerService("many-9", "many-9-a", List.of("http"), "127.0.0.1", 30009);
+            many.awaitConfig("a new port with the same check", t -> t.contains("server many-9-a 127.0.0.1:30009"));
+            consul.deregister("many-8-b");
+            many.awaitConfig("the instance without checks leaves", t -> !t.contains("server many-8-b "));
+            consul.registerService("many-new", "many-new-a", List.of("http"), "127.0.0.1", 30010);
+            many.awaitConfig("a service the pattern does not select", t -> !t.contains("many-new"));
+            consul.registerService("many-300", "many-300-a", List.of("http"), "127.0.0.1", 30011);
+            many.awaitConfig("a new selected service", t -> t.contains("server many-300-a 127.0.0.1:30011"));
+
+            assertThat(proxy.maxOpenConnections()).isBetween(2, 64);
+        }
     }
 
     @Test

@@ -147,6 +147,16 @@ public final class ConsulAgent implements AutoCloseable {
         expectOk(send("PUT", "/v1/agent/service/register", toJson(service)));
     }
 
+    /** Registers an instance with no check of its own: Consul lists it in the catalog, never in the checks. */
+    public void registerUncheckedService(String name, String id, String address, int port) {
+        var service = new LinkedHashMap<String, Object>();
+        service.put("ID", id);
+        service.put("Name", name);
+        service.put("Address", address);
+        service.put("Port", port);
+        expectOk(send("PUT", "/v1/agent/service/register", toJson(service)));
+    }
+
     /** The id Consul gives the check of a service registered here. */
     public static String checkId(String serviceId) {
         return "service:" + serviceId;

@@ -1,4 +1,4 @@
-package io.haproxyconsul.operator.bench;
+package io.haproxyconsul.operator.testenv;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A loopback TCP proxy in front of Consul that counts the HTTP requests a client sends through it and the
  * connections it holds open at once: the same yardstick for the operator and consul-template.
  */
-final class CountingProxy implements AutoCloseable {
+public final class CountingProxy implements AutoCloseable {
 
     private static final byte[] REQUEST_LINE_END = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -25,7 +25,7 @@ final class CountingProxy implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger maxOpen = new AtomicInteger();
 
-    CountingProxy(int target) throws IOException {
+    public CountingProxy(int target) throws IOException {
         this.target = target;
         this.server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
         var acceptor = new Thread(this::accept, "proxy-" + server.getLocalPort());
@@ -33,19 +33,19 @@ final class CountingProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    long requests() {
+    public long requests() {
         return requests.get();
     }
 
-    int maxOpenConnections() {
+    public int maxOpenConnections() {
         return maxOpen.get();
     }
 
-    void resetMaxOpen() {
+    public void resetMaxOpen() {
         maxOpen.set(open.get());
     }
 

@@ -1,0 +1,336 @@
+package io.haproxyconsul.operator.consul;
+
+import io.haproxyconsul.operator.config.OperatorConfig;
+import io.haproxyconsul.operator.consul.BlockingWatch.Answer;
+import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
+import io.haproxyconsul.operator.metrics.OperatorMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.ext.consul.CheckQueryOptions;
+import io.vertx.ext.consul.ConsulClient;
+import io.vertx.ext.consul.HealthState;
+import io.vertx.ext.consul.ServiceQueryOptions;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiPredicate;
+
+/**
+ * What one Consul knows of its services, kept current over a fixed number of connections: one long poll of the
+ * catalog's service list, one of every health check's state, and plain fetches of the instances of just the
+ * services that changed. consul-template holds one long poll per service instead, which runs into the agent's
+ * limit of 200 connections per client at a few hundred services.
+ *
+ * <p>Which services changed: the catalog list names new, removed and retagged services; the check states name
+ * services that gained or lost a checked instance. A status change needs no fetch, since health is judged here
+ * from the check states as Consul's health endpoint judges it. A catalog move that neither explains (an instance
+ * without checks, a new address) refreshes every wanted service. Guarded by the owner's monitor, {@code lock}.
+ */
+final class CatalogMirror {
+
+    /** How long a catalog move waits for the health-state poll to name its service before refreshing all. */
+    private static final long SETTLE_MILLIS = 200;
+
+    /** The selected services and their instances, as a binding sees them. */
+    record Selection(SortedMap<String, List<String>> services, SortedMap<String, List<ServiceInstance>> instances) {
+    }
+
+    /** One service's instances as last fetched. */
+    private static final class Fetched {
+        List<ServiceInstance> instances;
+        long index;
+        boolean inFlight;
+        boolean again;
+        String error;
+        int failures;
+    }
+
+    private final Object lock;
+    private final String description;
+    private final Vertx vertx;
+    private final ConsulClient client;
+    private final OperatorConfig.Consul timing;
+    private final OperatorMetrics metrics;
+    private final BiPredicate<String, List<String>> wanted;
+    private final Runnable onChange;
+    private final BlockingWatch<Map<String, List<String>>> catalog;
+    private final BlockingWatch<HealthChecks> health;
+    private final Map<String, Fetched> fetched = new HashMap<>();
+
+    private Map<String, List<String>> knownCatalog = Map.of();
+    private long catalogIndex;
+    private HealthChecks knownChecks = HealthChecks.NONE;
+    private long healthIndex;
+    /** The health index at which a service last gained or lost checks. */
+    private long checksChangedAt;
+    /** A catalog index no poll has explained yet, 0 if none. */
+    private long unexplainedMove;
+    private long settleTimer = -1;
+    private boolean notifyPending;
+    private boolean closed;
+
+    CatalogMirror(Object lock, ConsulEndpoint endpoint, Vertx vertx, ConsulClient client,
+            OperatorConfig.Consul timing, OperatorMetrics metrics, BiPredicate<String, List<String>> wanted,
+            Runnable onChange) {
+        this.lock = lock;
+        this.description = "services of " + endpoint;
+        this.vertx = vertx;
+        this.client = client;
+        this.timing = timing;
+        this.metrics = metrics;
+        this.wanted = wanted;
+        this.onChange = onChange;
+        this.catalog = new BlockingWatch<>("catalog services of " + endpoint, vertx, timing,
+                options -> client.catalogServicesWithOptions(options)
+                        .map(list -> new Answer<>(ConsulAnswers.catalog(list.getList()), list.getIndex())),
+                this::catalogMoved, observer("catalog"));
+        this.health = new BlockingWatch<>("health checks of " + endpoint, vertx, timing,
+                options -> client.healthStateWithOptions(HealthState.ANY,
+                        new CheckQueryOptions().setBlockingOptions(options))
+                        .map(list -> new Answer<>(ConsulAnswers.checks(list.getList()), list.getIndex())),
+                this::healthMoved, observer("health_state"));
+    }
+
+    void start() {
+        catalog.start();
+        health.start();
+    }
+
+    void close() {
+        closed = true;
+        catalog.stop();
+        health.stop();
+        vertx.cancelTimer(settleTimer);
+    }
+
+    /** The set of wanted services may have changed: fetch the new ones, forget the others. */
+    void wantedChanged() {
+        followCatalog(Set.of());
+    }
+
+    /** What a selector sees, once the catalog, the checks and every selected service have answered. */
+    Optional<Selection> select(ServiceSelector selector) {
+        if (catalog.latest() == null || health.latest() == null) {
+            return Optional.empty();
+        }
+        var services = new TreeMap<String, List<String>>();
+        var instances = new TreeMap<String, List<ServiceInstance>>();
+        for (var service : knownCatalog.entrySet()) {
+            if (!selector.selects(service.getKey(), service.getValue())) {
+                continue;
+            }
+            var known = fetched.get(service.getKey());
+            if (known == null || known.instances == null) {
+                return Optional.empty();
+            }
+            services.put(service.getKey(), service.getValue());
+            instances.put(service.getKey(), judged(known, selector.onlyPassing()));
+        }
+        return Optional.of(new Selection(services, instances));
+    }
+
+    /** Why this Consul cannot be read right now, if it cannot. */
+    Optional<String> unreachable() {
+        for (var watch : List.of(catalog, health)) {
+            if (watch.lastError() != null) {
+                return Optional.of(watch + ": " + watch.lastError());
+            }
+        }
+        return fetched.entrySet().stream().filter(e -> e.getValue().error != null)
+                .map(e -> "instances of " + e.getKey() + ": " + e.getValue().error).sorted().findFirst();
+    }
+
+    /** Instances with health from the check states, unless the fetch is newer than them. */
+    private List<ServiceInstance> judged(Fetched known, boolean onlyPassing) {
+        boolean checksAreNewer = healthIndex >= known.index;
+        return known.instances.stream()
+                .map(i -> checksAreNewer ? withHealth(i, knownChecks.status(i.node(), i.serviceId())) : i)
+                .filter(i -> !onlyPassing || i.health() == HealthStatus.PASSING).toList();
+    }
+
+    private static ServiceInstance withHealth(ServiceInstance i, HealthStatus health) {
+        return health == i.health() ? i
+                : new ServiceInstance(i.serviceId(), i.node(), i.address(), i.port(), i.tags(), health);
+    }
+
+    private void catalogMoved() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            var latest = catalog.latest();
+            if (latest != null && catalog.index() != catalogIndex) {
+                boolean first = catalogIndex == 0;
+                catalogIndex = catalog.index();
+                var retagged = new HashSet<String>();
+                latest.forEach((name, tags) -> {
+                    if (!first && !tags.equals(knownCatalog.get(name))) {
+                        retagged.add(name);
+                    }
+                });
+                boolean listChanged = !latest.equals(knownCatalog);
+                knownCatalog = latest;
+                followCatalog(retagged);
+                if (!first && !listChanged) {
+                    explain(catalogIndex);
+                }
+            }
+            changed();
+        }
+    }
+
+    private void healthMoved() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            var latest = health.latest();
+            if (latest != null && health.index() != healthIndex) {
+                boolean first = healthIndex == 0;
+                healthIndex = health.index();
+                var rechecked = latest.servicesWithOtherChecks(knownChecks);
+                knownChecks = latest;
+                if (!first && !rechecked.isEmpty()) {
+                    checksChangedAt = healthIndex;
+                    rechecked.stream().filter(fetched::containsKey).forEach(this::fetch);
+                }
+                if (unexplainedMove != 0 && healthIndex >= unexplainedMove) {
+                    settled(rechecked.isEmpty());
+                }
+            }
+            changed();
+        }
+    }
+
+    /** The catalog moved with the same list: an instance came, went or changed. Find out which service. */
+    private void explain(long index) {
+        if (checksChangedAt >= index) {
+            return;
+        }
+        if (healthIndex >= index) {
+            refreshAll();
+            return;
+        }
+        unexplainedMove = Math.max(unexplainedMove, index);
+        if (settleTimer < 0) {
+            settleTimer = vertx.setTimer(SETTLE_MILLIS, id -> {
+                synchronized (lock) {
+                    settleTimer = -1;
+                    if (!closed && unexplainedMove != 0) {
+                        settled(true);
+                    }
+                }
+            });
+        }
+    }
+
+    private void settled(boolean stillUnexplained) {
+        unexplainedMove = 0;
+        vertx.cancelTimer(settleTimer);
+        settleTimer = -1;
+        if (stillUnexplained) {
+            refreshAll();
+        }
+    }
+
+    /** Fetches wanted services not fetched yet and those named, forgets those no longer wanted or listed. */
+    private void followCatalog(Set<String> changed) {
+        fetched.keySet().removeIf(name -> {
+            var tags = knownCatalog.get(name);
+            return tags == null || !wanted.test(name, tags);
+        });
+        knownCatalog.forEach((name, tags) -> {
+            if (wanted.test(name, tags) && (!fetched.containsKey(name) || changed.contains(name))) {
+                fetch(name);
+            }
+        });
+    }
+
+    private void refreshAll() {
+        List.copyOf(fetched.keySet()).forEach(this::fetch);
+    }
+
+    /** One plain read of a service's instances; a read asked for while one is in flight follows it. */
+    private void fetch(String name) {
+        var known = fetched.computeIfAbsent(name, n -> new Fetched());
+        if (known.inFlight) {
+            known.again = true;
+            return;
+        }
+        known.inFlight = true;
+        long started = System.nanoTime();
+        client.healthServiceNodesWithOptions(name, false, new ServiceQueryOptions()).onComplete(result -> {
+            synchronized (lock) {
+                known.inFlight = false;
+                if (closed || fetched.get(name) != known) {
+                    return;
+                }
+                if (result.succeeded()) {
+                    metrics.consulAnswered("instances", System.nanoTime() - started);
+                    known.instances = ConsulAnswers.instances(result.result().getList());
+                    known.index = result.result().getIndex();
+                    known.error = null;
+                    known.failures = 0;
+                    if (known.again) {
+                        known.again = false;
+                        fetch(name);
+                    }
+                } else {
+                    metrics.consulFailed("instances");
+                    known.error = Objects.requireNonNullElse(result.cause().getMessage(),
+                            result.cause().getClass().getSimpleName());
+                    known.again = false;
+                    known.failures++;
+                    var delay = BlockingQueryIndex.backoff(known.failures, timing.retryMin(), timing.retryMax(),
+                            ThreadLocalRandom.current()::nextDouble);
+                    vertx.setTimer(Math.max(1, delay.toMillis()), id -> {
+                        synchronized (lock) {
+                            if (!closed && fetched.get(name) == known) {
+                                fetch(name);
+                            }
+                        }
+                    });
+                }
+                changed();
+            }
+        });
+    }
+
+    /** Tells the owner once for a burst of answers, rather than once for each of thousands of fetches. */
+    private void changed() {
+        if (!notifyPending) {
+            notifyPending = true;
+            vertx.runOnContext(ignored -> {
+                synchronized (lock) {
+                    notifyPending = false;
+                }
+                onChange.run();
+            });
+        }
+    }
+
+    private BlockingWatch.Observer observer(String kind) {
+        return new BlockingWatch.Observer() {
+            @Override
+            public void answered(long nanos) {
+                metrics.consulAnswered(kind, nanos);
+            }
+
+            @Override
+            public void failed() {
+                metrics.consulFailed(kind);
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}
