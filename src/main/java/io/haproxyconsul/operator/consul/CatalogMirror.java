@@ -29,8 +29,9 @@ import java.util.function.BiPredicate;
  *
  * <p>Which services changed: the catalog list names new, removed and retagged services; the check states name
  * services that gained or lost a checked instance. A status change needs no fetch, since health is judged here
- * from the check states as Consul's health endpoint judges it. A catalog move that neither explains (an instance
- * without checks, a new address) refreshes every wanted service. Guarded by the owner's monitor, {@code lock}.
+ * from the check states as Consul's health endpoint judges it. A catalog move the check states do not explain (an
+ * instance without checks, a new address or tags) refreshes every wanted service. Guarded by the owner's monitor,
+ * {@code lock}.
  */
 final class CatalogMirror {
 
@@ -174,10 +175,9 @@ final class CatalogMirror {
                         retagged.add(name);
                     }
                 });
-                boolean listChanged = !latest.equals(knownCatalog);
                 knownCatalog = latest;
                 followCatalog(retagged);
-                if (!first && !listChanged) {
+                if (!first) {
                     explain(catalogIndex);
                 }
             }
@@ -208,7 +208,11 @@ final class CatalogMirror {
         }
     }
 
-    /** The catalog moved with the same list: an instance came, went or changed. Find out which service. */
+    /**
+     * The catalog moved: an instance came, went or changed. A new or retagged service was read already, but the
+     * same answer may hide another change, so only the check states can name the service: when they do not, every
+     * wanted service is read again.
+     */
     private void explain(long index) {
         if (checksChangedAt >= index) {
             return;

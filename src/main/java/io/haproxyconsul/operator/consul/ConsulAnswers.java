@@ -21,7 +21,9 @@ final class ConsulAnswers {
     static Map<String, List<String>> catalog(List<io.vertx.ext.consul.Service> services) {
         var catalog = new TreeMap<String, List<String>>();
         if (services != null) {
-            services.forEach(s -> catalog.put(s.getName(), s.getTags() == null ? List.of() : List.copyOf(s.getTags())));
+            // Consul lists a service's tags in no particular order; sorted, an unchanged catalog is an equal value.
+            services.forEach(s -> catalog.put(s.getName(), s.getTags() == null ? List.of()
+                    : s.getTags().stream().sorted().toList()));
         }
         return catalog;
     }

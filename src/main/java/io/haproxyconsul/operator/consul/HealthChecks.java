@@ -22,35 +22,38 @@ final class HealthChecks {
     static final HealthChecks NONE = new HealthChecks(List.of());
 
     private final List<Check> checks;
-    private final Map<String, List<Check>> byNode = new HashMap<>();
+    /** Node → the worst of its node-level checks. */
+    private final Map<String, HealthStatus> nodes = new HashMap<>();
+    /** Node and service ID → the worst of that instance's own checks. */
+    private final Map<String, HealthStatus> instances = new HashMap<>();
     /** Service name → its checks' identities (node, check, instance), without status: registrations show here. */
     private final Map<String, Set<String>> identities = new HashMap<>();
 
     HealthChecks(List<Check> checks) {
         this.checks = List.copyOf(checks);
         for (var check : this.checks) {
-            byNode.computeIfAbsent(check.node(), n -> new java.util.ArrayList<>()).add(check);
-            if (!check.serviceId().isEmpty()) {
+            if (check.serviceId().isEmpty()) {
+                nodes.merge(check.node(), check.status(), HealthChecks::worse);
+            } else {
+                instances.merge(instance(check.node(), check.serviceId()), check.status(), HealthChecks::worse);
                 identities.computeIfAbsent(check.serviceName(), n -> new TreeSet<>())
-                        .add(check.node() + "\u0000" + check.checkId() + "\u0000" + check.serviceId());
+                        .add(instance(check.node(), check.serviceId()) + "\u0000" + check.checkId());
             }
         }
     }
 
     /** As Consul's health endpoint judges an instance: the worst of its node's checks and its own. */
     HealthStatus status(String node, String serviceId) {
-        var status = HealthStatus.PASSING;
-        for (var check : byNode.getOrDefault(node, List.of())) {
-            if (check.serviceId().isEmpty() || check.serviceId().equals(serviceId)) {
-                if (check.status() == HealthStatus.CRITICAL) {
-                    return HealthStatus.CRITICAL;
-                }
-                if (check.status() == HealthStatus.WARNING) {
-                    status = HealthStatus.WARNING;
-                }
-            }
-        }
-        return status;
+        return worse(nodes.getOrDefault(node, HealthStatus.PASSING),
+                instances.getOrDefault(instance(node, serviceId), HealthStatus.PASSING));
+    }
+
+    private static HealthStatus worse(HealthStatus a, HealthStatus b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static String instance(String node, String serviceId) {
+        return node + "\u0000" + serviceId;
     }
 
     /**
