@@ -3,24 +3,23 @@ package io.haproxyconsul.operator.reconciler;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.jboss.logging.Logger;
 
 /** Kubernetes Events on a binding, as {@code kubectl describe hcb} shows them. */
 @ApplicationScoped
 public class BindingEvents {
 
-    private static final Logger LOG = Logger.getLogger(BindingEvents.class);
     private static final int MAX_MESSAGE = 1024;
 
     private final KubernetesClient client;
+    private final BackgroundWrites background;
 
-    public BindingEvents(KubernetesClient client) {
+    public BindingEvents(KubernetesClient client, BackgroundWrites background) {
         this.client = client;
+        this.background = background;
     }
 
     public void normal(HaproxyConsulBinding binding, String reason, String message) {
@@ -45,12 +44,8 @@ public class BindingEvents {
                 .withNewSource().withComponent("haproxy-consul-operator").endSource()
                 .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                 .build();
-        try {
-            client.v1().events().inNamespace(metadata.getNamespace()).resource(event).create();
-        } catch (KubernetesClientException e) {
-            // An Event is a courtesy: losing one must not fail the reconcile that status already reports.
-            LOG.warnf("could not record event %s on %s/%s: %s", reason, metadata.getNamespace(), metadata.getName(),
-                    e.getMessage());
-        }
+        // An Event is a courtesy: writing one must not delay, nor losing one fail, what status already reports.
+        background.submit("recording event " + reason + " on " + metadata.getNamespace() + "/" + metadata.getName(),
+                () -> client.v1().events().inNamespace(metadata.getNamespace()).resource(event).create());
     }
 }

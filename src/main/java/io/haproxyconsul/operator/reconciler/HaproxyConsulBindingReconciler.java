@@ -71,18 +71,20 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
     private final HaproxyValidator validator;
     private final PublishedConfigMaps configMaps;
     private final BindingEvents events;
+    private final BackgroundWrites background;
     private final ConsulChangeEventSource consulChanges;
     private final OperatorMetrics metrics;
     private final Clock clock = Clock.systemUTC();
 
     public HaproxyConsulBindingReconciler(BindingInputs inputs, ConfigRenderer renderer, HaproxyValidator validator,
-            PublishedConfigMaps configMaps, BindingEvents events, ConsulWatches watches, Vertx vertx,
-            OperatorMetrics metrics) {
+            PublishedConfigMaps configMaps, BindingEvents events, BackgroundWrites background, ConsulWatches watches,
+            Vertx vertx, OperatorMetrics metrics) {
         this.inputs = inputs;
         this.renderer = renderer;
         this.validator = validator;
         this.configMaps = configMaps;
         this.events = events;
+        this.background = background;
         this.consulChanges = new ConsulChangeEventSource(watches, vertx);
         this.metrics = metrics;
     }
@@ -248,7 +250,9 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
         if (status.lastKnownGoodConfig != null) {
             keep.add(status.lastKnownGoodConfig.configMapName);
         }
-        configMaps.prune(binding, binding.getSpec().rollout.historyLimit, keep);
+        int historyLimit = binding.getSpec().rollout.historyLimit;
+        background.submit("pruning the configurations of " + binding.getMetadata().getNamespace() + "/"
+                + binding.getMetadata().getName(), () -> configMaps.prune(binding, historyLimit, keep));
     }
 
     @Override

@@ -125,7 +125,8 @@ class FleetIT {
             });
         });
         assertThat(edge.binding().getStatus().lastValidationError).contains("unknown keyword 'bogus'");
-        assertThat(edge.warningEvents()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RolledBack"));
+        await("the RolledBack Event").atMost(BindingFixture.PUBLISH).untilAsserted(() -> assertThat(
+                edge.warningEvents()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RolledBack")));
         int replicaSets = replicaSets(edge).size();
 
         // No retry loop: reconciling the same catalog again leaves the refused configuration alone.

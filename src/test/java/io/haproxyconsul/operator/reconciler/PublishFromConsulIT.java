@@ -142,10 +142,11 @@ class PublishFromConsulIT {
         assertThat(kv.currentConfig()).isEqualTo(good);
         assertThat(kv.publishedConfigMaps()).hasSize(published);
         assertThat(kv.condition("Ready")).hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
-        assertThat(kv.warningEvents()).anySatisfy(event -> {
-            assertThat(event.getReason()).isEqualTo("ValidationFailed");
-            assertThat(event.getMessage()).contains("no-such-directive");
-        });
+        await("the Warning Event").atMost(BindingFixture.PUBLISH).untilAsserted(() -> assertThat(
+                kv.warningEvents()).anySatisfy(event -> {
+                    assertThat(event.getReason()).isEqualTo("ValidationFailed");
+                    assertThat(event.getMessage()).contains("no-such-directive");
+                }));
 
         assertThat(get(metrics)).contains("hco_configs_published_total", "hco_validation_failures_total{where=\"operator\"}",
                 "hco_render_seconds_count", "hco_validation_seconds_count", "hco_consul_query_seconds_count");
@@ -240,6 +241,35 @@ class PublishFromConsulIT {
         Set<String> hashes = new HashSet<>();
         burst.publishedConfigMaps().forEach(cm -> hashes.add(cm.getMetadata().getName()));
         assertThat(hashes).hasSizeBetween(2, 3).anyMatch(name -> name.endsWith(firstHash));
+    }
+
+    @Test
+    void configurationsBeyondTheHistoryLimitAreDeletedNeverTheCurrentOne() {
+        ConsulAgent consul = env.consul();
+        var history = new BindingFixture(env.controlPlane(), "history");
+        consul.registerService("historyapp", "historyapp-1", List.of("http"), "127.0.0.1", FreePorts.next());
+        history.apply("""
+                  consul:
+                    address: %s
+                  services:
+                    include: ["historyapp"]
+                  routing:
+                    domain: history.test
+                  kv:
+                    prefix: history/haproxy
+                  rollout:
+                    debounce: {min: 0s, max: 0s}
+                    historyLimit: 2
+                """.formatted(consul.httpAddress()));
+        history.awaitReady();
+        for (int i = 1; i <= 4; i++) {
+            consul.kvPut("history/haproxy/maxconn", String.valueOf(3000 + i));
+            int value = 3000 + i;
+            history.awaitConfig("maxconn " + value, text -> text.contains("maxconn " + value));
+        }
+        String current = history.binding().getStatus().currentConfig.configMapName;
+        await("two configurations left").atMost(BindingFixture.PUBLISH).untilAsserted(() -> assertThat(
+                history.publishedConfigMaps()).hasSize(2).anyMatch(cm -> cm.getMetadata().getName().equals(current)));
     }
 
     @Test
