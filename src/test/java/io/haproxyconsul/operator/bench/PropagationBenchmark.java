@@ -3,6 +3,7 @@ package io.haproxyconsul.operator.bench;
 import io.haproxyconsul.operator.testenv.BindingStatusWatch;
 import io.haproxyconsul.operator.testenv.ConsulAgent;
 import io.haproxyconsul.operator.testenv.CountingProxy;
+import io.haproxyconsul.operator.testenv.FreePorts;
 import io.haproxyconsul.operator.testenv.ControlPlane;
 import io.haproxyconsul.operator.testenv.ManagedProcess;
 import io.haproxyconsul.operator.testenv.OperatorProcess;
@@ -32,6 +33,7 @@ import java.util.function.LongSupplier;
 public final class PropagationBenchmark {
 
     private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
+    private static final List<String> stages = new ArrayList<>();
     private static final String TEMPLATE = """
             global
                 maxconn {{ keyOrDefault "service/haproxy/maxconn" "4096" }}
@@ -59,10 +61,22 @@ public final class PropagationBenchmark {
     private PropagationBenchmark() {
     }
 
+    /** {@code services} services of {@code instances} instances each, written as {@code 5000x10} ({@code 100}: one). */
+    record Size(int services, int instances) {
+        static Size parse(String text) {
+            var parts = text.split("x");
+            return new Size(Integer.parseInt(parts[0]), parts.length > 1 ? Integer.parseInt(parts[1]) : 1);
+        }
+
+        @Override
+        public String toString() {
+            return instances == 1 ? String.valueOf(services) : services + " × " + instances;
+        }
+    }
+
     public static void main(String[] args) {
-        int[] sizes = args.length > 0 ? Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray()
-                : new int[] {10, 100, 1000};
-        int changes = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        var sizes = Arrays.stream((args.length > 0 ? args[0] : "10,100,1000").split(",")).map(Size::parse).toList();
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         System.out.println("| services | side | p50 ms | p95 ms | max ms | timeouts | CPU s | peak RSS MB | requests "
                 + "to Consul | max connections | p50 ratio (consul-template / operator) |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
@@ -70,9 +84,12 @@ public final class PropagationBenchmark {
         try (var plane = ControlPlane.start()) {
             plane.applyCrds();
             String token = plane.operatorToken();
-            for (int size : sizes) {
-                run(plane, token, size, changes);
+            for (var size : sizes) {
+                run(plane, token, size, rounds);
             }
+            System.out.println();
+            System.out.println("Inside the operator, per change (mean over the measured changes):");
+            stages.forEach(line -> System.out.println("- " + line));
         } catch (Exception e) {
             e.printStackTrace();
             exit = 1;
@@ -81,25 +98,27 @@ public final class PropagationBenchmark {
         System.exit(exit);
     }
 
-    private static void run(ControlPlane plane, String token, int services, int changes) throws Exception {
+    private static void run(ControlPlane plane, String token, Size size, int rounds) throws Exception {
+        int services = size.services();
         var consul = ConsulAgent.start(RealParts.require(Part.CONSUL),
                 List.of("-hcl", "limits { http_max_conns_per_client = 10000 }"));
-        Path work = TempDirs.create("bench-" + services);
+        Path work = TempDirs.create("bench-" + services + "x" + size.instances());
         var resources = new ArrayList<AutoCloseable>(List.of(consul));
         try {
             int consulPort = Integer.parseInt(consul.httpAddress().replaceAll(".*:", ""));
-            var catalog = SyntheticCatalog.of(services, 1, List.of());
-            catalog.instances().forEach((name, instances) -> instances.forEach(i -> consul.registerService(name,
-                    i.serviceId(), List.of("http"), i.address(), i.port())));
+            consul.registerInCatalog(SyntheticCatalog.of(services, size.instances(), List.of()));
             var operatorProxy = new CountingProxy(consulPort);
             var templateProxy = new CountingProxy(consulPort);
             resources.add(operatorProxy);
             resources.add(templateProxy);
 
+            // The JVM as deploy/ runs it: Dockerfile.jvm's MaxRAMPercentage in the Deployment's 512Mi limit.
+            int metricsPort = FreePorts.next();
             var operator = OperatorProcess.start("bench-operator", plane, token, Map.of(
-                    "HCO_CONSUL_MAX_CONNECTIONS", "100000", "QUARKUS_LOG_LEVEL", "WARN"));
+                    "JAVA_TOOL_OPTIONS", "-XX:MaxRAM=512m -XX:MaxRAMPercentage=75", "QUARKUS_LOG_LEVEL", "WARN",
+                    "QUARKUS_HTTP_PORT", String.valueOf(metricsPort)));
             resources.add(operator);
-            String namespace = "bench-" + services;
+            String namespace = "bench-" + services + "x" + size.instances();
             plane.kubectl("create", "namespace", namespace).assertSuccess();
             // When the published configuration last changed, as the binding's status tells a watcher.
             var lastHash = new AtomicReference<String>();
@@ -125,47 +144,57 @@ public final class PropagationBenchmark {
             resources.add(template);
             Path rendered = work.resolve("rendered");
             waitFor(() -> lastHash.get() != null && Files.exists(rendered), Duration.ofMinutes(10),
-                    "first configuration of " + services + " services");
+                    "first configuration of " + size + " services");
 
+            // One unmeasured round first: both sides have run every kind of change once (the JVM has compiled
+            // the hot paths), as they would have in a process that runs for days.
+            measure(consul, services, 0, rendered, lastChange, new ArrayList<>(), new ArrayList<>());
             var operatorLatencies = new ArrayList<Long>();
             var templateLatencies = new ArrayList<Long>();
             long operatorCpu0 = cpuNanos(operator.pid());
             long templateCpu0 = cpuNanos(template.pid());
             long operatorRequests0 = operatorProxy.requests();
             long templateRequests0 = templateProxy.requests();
+            var stages0 = OperatorStages.read(metricsPort);
             operatorProxy.resetMaxOpen();
             templateProxy.resetMaxOpen();
-            for (int change = 0; change < changes; change++) {
-                int i = change;
-                String service = SyntheticCatalog.name((i * 7919) % services);
-                String extra = service + "-extra";
-                List<Runnable> writes = List.of(
-                        () -> consul.registerService(service, extra, List.of("http"), "127.0.0.2", 9000),
-                        () -> consul.failCheck(extra),
-                        () -> consul.passCheck(extra),
-                        () -> consul.deregister(extra),
-                        () -> consul.kvPut("service/haproxy/maxconn", String.valueOf(5000 + i)));
-                for (var write : writes) {
-                    String before = Files.readString(rendered);
-                    long start = System.nanoTime();
-                    write.run();
-                    long[] seen = waitBoth(start, () -> lastChange.get() > start ? lastChange.get() : 0,
-                            () -> read(rendered).equals(before) ? 0 : System.nanoTime());
-                    operatorLatencies.add(seen[0]);
-                    templateLatencies.add(seen[1]);
-                }
+            for (int round = 1; round <= rounds; round++) {
+                measure(consul, services, round, rendered, lastChange, operatorLatencies, templateLatencies);
             }
-            print(services, "operator", operatorLatencies, cpuNanos(operator.pid()) - operatorCpu0,
+            print(size, "operator", operatorLatencies, cpuNanos(operator.pid()) - operatorCpu0,
                     peakRssKb(operator.pid()), operatorProxy.requests() - operatorRequests0,
                     operatorProxy.maxOpenConnections(), null);
-            print(services, "consul-template", templateLatencies, cpuNanos(template.pid()) - templateCpu0,
+            print(size, "consul-template", templateLatencies, cpuNanos(template.pid()) - templateCpu0,
                     peakRssKb(template.pid()), templateProxy.requests() - templateRequests0,
                     templateProxy.maxOpenConnections(), operatorLatencies);
+            stages.add(size + ": " + OperatorStages.read(metricsPort).since(stages0));
         } finally {
             for (int i = resources.size() - 1; i >= 0; i--) {
                 resources.get(i).close();
             }
             TempDirs.delete(work);
+        }
+    }
+
+    /** One round of five single changes, each waited for on both sides. */
+    private static void measure(ConsulAgent consul, int services, int round, Path rendered, AtomicLong lastChange,
+            List<Long> operatorLatencies, List<Long> templateLatencies) throws IOException {
+        String service = SyntheticCatalog.name((round * 7919) % services);
+        String extra = service + "-extra";
+        List<Runnable> writes = List.of(
+                () -> consul.registerService(service, extra, List.of("http"), "127.0.0.2", 9000),
+                () -> consul.failCheck(extra),
+                () -> consul.passCheck(extra),
+                () -> consul.deregister(extra),
+                () -> consul.kvPut("service/haproxy/maxconn", String.valueOf(5000 + round)));
+        for (var write : writes) {
+            String before = Files.readString(rendered);
+            long start = System.nanoTime();
+            write.run();
+            long[] seen = waitBoth(start, () -> lastChange.get() > start ? lastChange.get() : 0,
+                    () -> read(rendered).equals(before) ? 0 : System.nanoTime());
+            operatorLatencies.add(seen[0]);
+            templateLatencies.add(seen[1]);
         }
     }
 
@@ -249,7 +278,7 @@ public final class PropagationBenchmark {
                 .mapToLong(Long::parseLong).findFirst().orElse(0);
     }
 
-    private static void print(int services, String side, List<Long> latencies, long cpuNanos, long rssKb,
+    private static void print(Size size, String side, List<Long> latencies, long cpuNanos, long rssKb,
             long requests, int maxOpen, List<Long> operator) {
         var ok = latencies.stream().filter(l -> l >= 0).sorted().toList();
         long timeouts = latencies.size() - ok.size();
@@ -259,7 +288,7 @@ public final class PropagationBenchmark {
             ratio = op.isEmpty() || ok.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.2f",
                     (double) Math.max(1, percentile(ok, 50)) / Math.max(1, percentile(op, 50)));
         }
-        System.out.printf(Locale.ROOT, "| %d | %s | %d | %d | %d | %d | %.2f | %d | %d | %d | %s |%n", services, side,
+        System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %.2f | %d | %d | %d | %s |%n", size, side,
                 percentile(ok, 50), percentile(ok, 95), ok.isEmpty() ? -1 : ok.get(ok.size() - 1), timeouts,
                 cpuNanos / 1e9, rssKb / 1024, requests, maxOpen, ratio);
     }

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.haproxyconsul.operator.consul.CatalogSnapshot;
+import io.haproxyconsul.operator.consul.ServiceInstance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,6 +29,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ConsulAgent implements AutoCloseable {
 
+    /** Consul refuses transactions of more than 128 operations (limits.txn_max_req_len aside). */
+    private static final int TXN_OPERATIONS = 128;
     /** Longer than any test: a TTL check only changes when a test says so. */
     private static final String CHECK_TTL = "1h";
     /** A blocking query waits up to its {@code wait} plus 1/16 jitter; this bounds a request that never answers. */
@@ -155,6 +159,30 @@ public final class ConsulAgent implements AutoCloseable {
         service.put("Address", address);
         service.put("Port", port);
         expectOk(send("PUT", "/v1/agent/service/register", toJson(service)));
+    }
+
+    /**
+     * Writes a whole catalog straight into Consul's catalog, many instances per transaction, each with a passing
+     * check: thousands of services in seconds, where the agent API takes one request each. Their nodes are
+     * external to this agent (its anti-entropy would remove services it does not run itself).
+     */
+    public void registerInCatalog(CatalogSnapshot catalog) {
+        var operations = new ArrayList<Map<String, Object>>();
+        catalog.instances().values().stream().flatMap(List::stream).map(ServiceInstance::node).distinct()
+                .forEach(node -> operations.add(Map.of("Node", Map.of("Verb", "set",
+                        "Node", Map.of("Node", node, "Address", "127.0.0.1")))));
+        catalog.instances().forEach((name, instances) -> instances.forEach(instance -> {
+            operations.add(Map.of("Service", Map.of("Verb", "set", "Node", instance.node(), "Service", Map.of(
+                    "ID", instance.serviceId(), "Service", name, "Tags", instance.tags(),
+                    "Address", instance.address(), "Port", instance.port()))));
+            operations.add(Map.of("Check", Map.of("Verb", "set", "Check", Map.of("Node", instance.node(),
+                    "CheckID", "check:" + instance.serviceId(), "Name", "check of " + instance.serviceId(),
+                    "Status", "passing", "ServiceID", instance.serviceId()))));
+        }));
+        for (int from = 0; from < operations.size(); from += TXN_OPERATIONS) {
+            var chunk = operations.subList(from, Math.min(operations.size(), from + TXN_OPERATIONS));
+            expectOk(send("PUT", "/v1/txn", toJson(chunk)));
+        }
     }
 
     /** The id Consul gives the check of a service registered here. */
