@@ -5,9 +5,7 @@ import io.haproxyconsul.operator.consul.BlockingWatch.Answer;
 import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import io.haproxyconsul.operator.metrics.OperatorMetrics;
 import io.vertx.core.Vertx;
-import io.vertx.ext.consul.CheckQueryOptions;
 import io.vertx.ext.consul.ConsulClient;
-import io.vertx.ext.consul.HealthState;
 import io.vertx.ext.consul.ServiceQueryOptions;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -76,7 +74,7 @@ final class CatalogMirror {
     private boolean notifyPending;
     private boolean closed;
 
-    CatalogMirror(Object lock, ConsulEndpoint endpoint, Vertx vertx, ConsulClient client,
+    CatalogMirror(Object lock, ConsulEndpoint endpoint, Vertx vertx, ConsulClient client, HealthStateQuery checks,
             OperatorConfig.Consul timing, OperatorMetrics metrics, BiPredicate<String, List<String>> wanted,
             Runnable onChange) {
         this.lock = lock;
@@ -91,10 +89,7 @@ final class CatalogMirror {
                 options -> client.catalogServicesWithOptions(options)
                         .map(list -> new Answer<>(ConsulAnswers.catalog(list.getList()), list.getIndex())),
                 this::catalogMoved, observer("catalog"));
-        this.health = new BlockingWatch<>("health checks of " + endpoint, vertx, timing,
-                options -> client.healthStateWithOptions(HealthState.ANY,
-                        new CheckQueryOptions().setBlockingOptions(options))
-                        .map(list -> new Answer<>(ConsulAnswers.checks(list.getList()), list.getIndex())),
+        this.health = new BlockingWatch<>("health checks of " + endpoint, vertx, timing, checks::ask,
                 this::healthMoved, observer("health_state"));
     }
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /** Consul's answers as this operator's data, sorted so that equal answers are equal values. Nothing checked yet. */
@@ -43,25 +42,6 @@ final class ConsulAnswers {
         }
         instances.sort(Comparator.comparing(ServiceInstance::serviceId).thenComparing(ServiceInstance::node));
         return List.copyOf(instances);
-    }
-
-    static HealthChecks checks(List<Check> checks) {
-        var states = new ArrayList<HealthChecks.Check>();
-        for (var check : checks == null ? List.<Check>of() : checks) {
-            states.add(new HealthChecks.Check(check.getNodeName(), check.getId(),
-                    Objects.requireNonNullElse(check.getServiceId(), ""),
-                    Objects.requireNonNullElse(check.getServiceName(), ""), status(check.getStatus())));
-        }
-        states.sort(Comparator.comparing(HealthChecks.Check::node).thenComparing(HealthChecks.Check::checkId));
-        return new HealthChecks(states);
-    }
-
-    private static HealthStatus status(CheckStatus status) {
-        return switch (status == null ? CheckStatus.CRITICAL : status) {
-            case PASSING -> HealthStatus.PASSING;
-            case WARNING -> HealthStatus.WARNING;
-            default -> HealthStatus.CRITICAL;
-        };
     }
 
     private static HealthStatus worst(List<Check> checks) {

@@ -31,17 +31,28 @@ public class ConsulWatches {
     record KvKey(ConsulEndpoint endpoint, String prefix) {
     }
 
-    /** One Consul's client, mirror and KV watches, alive while a binding uses it. */
+    /** One Consul's clients, mirror and KV watches, alive while a binding uses it. */
     private final class Endpoint {
         final ConsulClient client;
+        final HealthStateQuery checks;
         final CatalogMirror mirror;
         final Map<String, BlockingWatch<Map<String, String>>> kv = new HashMap<>();
 
         Endpoint(ConsulEndpoint endpoint) {
-            this.client = ConsulClient.create(vertx, clientOptions(endpoint));
-            this.mirror = new CatalogMirror(ConsulWatches.this, endpoint, vertx, client, config, metrics,
+            // The check list's long poll has a connection of its own; everything else shares the rest.
+            this.client = ConsulClient.create(vertx, endpoint.clientOptions()
+                    .setMaxPoolSize(Math.max(1, config.maxConnections() - 1)).setTimeout(requestTimeoutMillis()));
+            this.checks = new HealthStateQuery(vertx, endpoint, requestTimeoutMillis());
+            this.mirror = new CatalogMirror(ConsulWatches.this, endpoint, vertx, client, checks, config, metrics,
                     (name, tags) -> subscribersOf(endpoint).anyMatch(s -> s.question.selector().selects(name, tags)),
                     () -> refresh(endpoint));
+        }
+
+        void close() {
+            mirror.close();
+            kv.values().forEach(BlockingWatch::stop);
+            checks.close();
+            client.close();
         }
     }
 
@@ -100,9 +111,7 @@ public class ConsulWatches {
         var address = subscription.question.endpoint();
         var endpoint = endpoints.get(address);
         if (subscribersOf(address).findAny().isEmpty()) {
-            endpoint.mirror.close();
-            endpoint.kv.values().forEach(BlockingWatch::stop);
-            endpoint.client.close();
+            endpoint.close();
             endpoints.remove(address);
             return;
         }
@@ -143,11 +152,7 @@ public class ConsulWatches {
 
     @PreDestroy
     synchronized void close() {
-        endpoints.values().forEach(endpoint -> {
-            endpoint.mirror.close();
-            endpoint.kv.values().forEach(BlockingWatch::stop);
-            endpoint.client.close();
-        });
+        endpoints.values().forEach(Endpoint::close);
         endpoints.clear();
         subscriptions.clear();
     }
@@ -221,10 +226,8 @@ public class ConsulWatches {
         }
     }
 
-    private io.vertx.ext.consul.ConsulClientOptions clientOptions(ConsulEndpoint endpoint) {
-        // Vert.x pools 5 connections by default: instance reads would queue behind the long polls.
-        return endpoint.clientOptions().setMaxPoolSize(config.maxConnections())
-                // A blocking query may be held for the wait time plus up to wait/16 of jitter by Consul.
-                .setTimeout(config.blockingWait().plus(config.blockingWait().dividedBy(16)).plusSeconds(10).toMillis());
+    /** A blocking query may be held for the wait time plus up to wait/16 of jitter by Consul. */
+    private long requestTimeoutMillis() {
+        return config.blockingWait().plus(config.blockingWait().dividedBy(16)).plusSeconds(10).toMillis();
     }
 }

@@ -81,4 +81,9 @@ final class HealthChecks {
     public int hashCode() {
         return Objects.hash(checks);
     }
+
+    @Override
+    public String toString() {
+        return checks.toString();
+    }
 }
