@@ -33,8 +33,11 @@ import java.util.function.BiPredicate;
  */
 final class CatalogMirror {
 
-    /** How long a catalog move waits for the health-state poll to name its service before refreshing all. */
-    private static final long SETTLE_MILLIS = 200;
+    /**
+     * How long a catalog move waits at least for the health-state poll to name its service before refreshing
+     * all; longer when the check list takes longer to arrive (twice its last delay: seconds at 50,000 checks).
+     */
+    private static final long SETTLE_MIN_MILLIS = 200;
 
     /** The selected services and their instances, as a binding sees them. */
     record Selection(SortedMap<String, List<String>> services, SortedMap<String, List<ServiceInstance>> instances) {
@@ -71,6 +74,10 @@ final class CatalogMirror {
     /** A catalog index no poll has explained yet, 0 if none. */
     private long unexplainedMove;
     private long settleTimer = -1;
+    /** When the catalog last moved (System.nanoTime), until the check list catches up with it; 0 after. */
+    private long catalogMovedAt;
+    /** How long the check list last took to follow a catalog move, or to arrive in full the first time. */
+    private long healthDelayNanos;
     private boolean notifyPending;
     private boolean closed;
 
@@ -90,7 +97,23 @@ final class CatalogMirror {
                         .map(list -> new Answer<>(ConsulAnswers.catalog(list.getList()), list.getIndex())),
                 this::catalogMoved, observer("catalog"));
         this.health = new BlockingWatch<>("health checks of " + endpoint, vertx, timing, checks::ask,
-                this::healthMoved, observer("health_state"));
+                this::healthMoved, new BlockingWatch.Observer() {
+                    @Override
+                    public void answered(long nanos) {
+                        metrics.consulAnswered("health_state", nanos);
+                        synchronized (lock) {
+                            if (healthIndex == 0) {
+                                // The first query does not block: its time is the time to send the whole list.
+                                healthDelayNanos = nanos;
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void failed() {
+                        metrics.consulFailed("health_state");
+                    }
+                });
     }
 
     void start() {
@@ -172,6 +195,7 @@ final class CatalogMirror {
                 });
                 knownCatalog = latest;
                 followCatalog(retagged);
+                catalogMovedAt = System.nanoTime();
                 if (!first) {
                     explain(catalogIndex);
                 }
@@ -194,6 +218,13 @@ final class CatalogMirror {
                 if (!first && !rechecked.isEmpty()) {
                     checksChangedAt = healthIndex;
                     rechecked.stream().filter(fetched::containsKey).forEach(this::fetch);
+                }
+                if (catalogMovedAt != 0 && healthIndex >= catalogIndex) {
+                    if (healthIndex == catalogIndex) {
+                        // One write moved both: how far the check list lags behind the catalog.
+                        healthDelayNanos = System.nanoTime() - catalogMovedAt;
+                    }
+                    catalogMovedAt = 0;
                 }
                 if (unexplainedMove != 0 && healthIndex >= unexplainedMove) {
                     settled(rechecked.isEmpty());
@@ -218,7 +249,8 @@ final class CatalogMirror {
         }
         unexplainedMove = Math.max(unexplainedMove, index);
         if (settleTimer < 0) {
-            settleTimer = vertx.setTimer(SETTLE_MILLIS, id -> {
+            long settle = Math.max(SETTLE_MIN_MILLIS, 2 * healthDelayNanos / 1_000_000);
+            settleTimer = vertx.setTimer(settle, id -> {
                 synchronized (lock) {
                     settleTimer = -1;
                     if (!closed && unexplainedMove != 0) {

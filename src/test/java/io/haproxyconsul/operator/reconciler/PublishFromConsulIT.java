@@ -315,6 +315,58 @@ class PublishFromConsulIT {
     }
 
     @Test
+    void aConsulWithAclsIsReadWithTheTokenOfTheSecretAndARefusedTokenIsReported() {
+        try (var secured = ConsulAgent.startWithAcls(RealParts.require(Part.CONSUL))) {
+            secured.registerService("secureapp", "secureapp-1", List.of("http"), "127.0.0.1", 31001);
+            String reader = secured.createToken("""
+                    service_prefix "" { policy = "read" }
+                    node_prefix "" { policy = "read" }
+                    key_prefix "secure/" { policy = "read" }
+                    """);
+            var acl = new BindingFixture(env.controlPlane(), "acl");
+            secret(acl, "consul-token", reader);
+            acl.apply(aclSpec(secured));
+            acl.awaitReady();
+            assertThat(acl.currentConfig()).contains("server secureapp-1 127.0.0.1:31001");
+            secured.failCheck("secureapp-1");
+            acl.awaitConfig("a failing check, read with the token", text -> !text.contains("server secureapp-1 "));
+            secured.kvPut("secure/haproxy/maxconn", "1111");
+            acl.awaitConfig("a KV value, read with the token", text -> text.contains("maxconn 1111"));
+
+            var refused = new BindingFixture(env.controlPlane(), "refused");
+            secret(refused, "consul-token", java.util.UUID.randomUUID().toString());
+            refused.apply(aclSpec(secured));
+            await("ConsulSynced=False naming Consul's refusal").atMost(BindingFixture.PUBLISH).untilAsserted(() ->
+                    assertThat(refused.condition("ConsulSynced")).hasValueSatisfying(condition -> {
+                        assertThat(condition.getReason()).isEqualTo("ConsulUnreachable");
+                        assertThat(condition.getMessage()).containsIgnoringCase("ACL not found");
+                    }));
+            assertThat(refused.binding().getStatus().currentConfig).isNull();
+        }
+    }
+
+    private void secret(BindingFixture fixture, String name, String token) {
+        env.controlPlane().kubectl("create", "secret", "generic", name, "-n", fixture.namespace,
+                "--from-literal=token=" + token).assertSuccess();
+    }
+
+    private static String aclSpec(ConsulAgent consul) {
+        return """
+                  consul:
+                    address: %s
+                    tokenSecretRef: {name: consul-token, key: token}
+                  services:
+                    include: ["secureapp"]
+                  routing:
+                    domain: acl.test
+                  kv:
+                    prefix: secure/haproxy
+                  rollout:
+                    debounce: {min: 0s, max: 0s}
+                """.formatted(consul.httpAddress());
+    }
+
+    @Test
     void anUnreachableConsulIsReportedWithoutMakingTheOperatorUnready() throws Exception {
         var away = new BindingFixture(env.controlPlane(), "away");
         away.apply("""

@@ -41,6 +41,8 @@ public final class ConsulAgent implements AutoCloseable {
     private final String node;
     private final ManagedProcess process;
     private final URI http;
+    /** The management token every request of this helper carries, when ACLs are on. */
+    private final String token;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -56,7 +58,8 @@ public final class ConsulAgent implements AutoCloseable {
         }
     }
 
-    private ConsulAgent(String node, ManagedProcess process, int httpPort) {
+    private ConsulAgent(String node, ManagedProcess process, int httpPort, String token) {
+        this.token = token;
         this.node = node;
         this.process = process;
         this.http = URI.create("http://127.0.0.1:" + httpPort);
@@ -69,6 +72,20 @@ public final class ConsulAgent implements AutoCloseable {
 
     /** The same with more agent flags, e.g. {@code -hcl "limits { http_max_conns_per_client = 10000 }"}. */
     public static ConsulAgent start(Path consul, List<String> extraArguments) {
+        return start(consul, extraArguments, null);
+    }
+
+    /**
+     * An agent with ACLs on and everything denied by default; this helper's own requests carry the management
+     * token, {@link #createToken} makes narrower ones.
+     */
+    public static ConsulAgent startWithAcls(Path consul) {
+        String management = UUID.randomUUID().toString();
+        return start(consul, List.of("-hcl", "acl { enabled = true, default_policy = \"deny\", tokens { "
+                + "initial_management = \"" + management + "\", agent = \"" + management + "\" } }"), management);
+    }
+
+    private static ConsulAgent start(Path consul, List<String> extraArguments, String token) {
         String node = "hco-" + UUID.randomUUID().toString().substring(0, 8);
         Path dir = TempDirs.create("consul");
         int httpPort = FreePorts.next();
@@ -86,7 +103,7 @@ public final class ConsulAgent implements AutoCloseable {
         command.addAll(extraArguments);
         ConsulAgent agent = null;
         try {
-            agent = new ConsulAgent(node, ManagedProcess.startOwning(dir, "consul", command, Map.of()), httpPort);
+            agent = new ConsulAgent(node, ManagedProcess.startOwning(dir, "consul", command, Map.of()), httpPort, token);
             agent.awaitReady();
             return agent;
         } catch (RuntimeException e) {
@@ -185,6 +202,16 @@ public final class ConsulAgent implements AutoCloseable {
         }
     }
 
+    /** A token with these ACL rules (HCL), e.g. {@code service_prefix "" { policy = "read" }}; its secret. */
+    public String createToken(String rules) {
+        var policy = send("PUT", "/v1/acl/policy", toJson(Map.of("Name", "p-" + UUID.randomUUID(), "Rules", rules)));
+        expectOk(policy);
+        var created = send("PUT", "/v1/acl/token", toJson(Map.of("Policies",
+                List.of(Map.of("ID", policy.json().path("ID").asText())))));
+        expectOk(created);
+        return created.json().path("SecretID").asText();
+    }
+
     /** The id Consul gives the check of a service registered here. */
     public static String checkId(String serviceId) {
         return "service:" + serviceId;
@@ -239,8 +266,12 @@ public final class ConsulAgent implements AutoCloseable {
     private HttpRequest request(String method, String pathAndQuery, String body) {
         var publisher = body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8);
-        return HttpRequest.newBuilder(http.resolve(pathAndQuery)).timeout(REQUEST_TIMEOUT).method(method, publisher)
-                .build();
+        var request = HttpRequest.newBuilder(http.resolve(pathAndQuery)).timeout(REQUEST_TIMEOUT)
+                .method(method, publisher);
+        if (token != null) {
+            request.header("X-Consul-Token", token);
+        }
+        return request.build();
     }
 
     private static ConsulResponse toResponse(HttpResponse<String> response) {
