@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The whole benchmark suite in one command: rendering (JMH), haproxy -c of the largest configuration, and
 # propagation side by side with consul-template at 10, 100, 1,000 and 5,000 services and 5,000 × 10.
-# Prints the tables that bench/README.md holds; about 15 minutes here.
+# Prints the tables that bench/README.md holds; about 12 minutes here.
 #   bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$(date +%s)
 echo "## Rendering"
-bash bench/render.sh -wi 2 -i 3 >/dev/null
+bash bench/render.sh >/dev/null
 awk '/render:p0.50|render:p0.95|gc.alloc.rate.norm/' target/render-benchmark.txt
 echo
 echo "## haproxy -c"

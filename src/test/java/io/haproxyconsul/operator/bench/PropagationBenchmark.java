@@ -34,6 +34,9 @@ public final class PropagationBenchmark {
 
     private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
     private static final List<String> stages = new ArrayList<>();
+    /** The JVM as deploy/ runs it: Dockerfile.jvm's MaxRAMPercentage in the Deployment's 512Mi limit. */
+    private static final String OPERATOR_JVM = System.getenv().getOrDefault("BENCH_OPERATOR_JVM",
+            "-XX:MaxRAM=512m -XX:MaxRAMPercentage=75");
     private static final String TEMPLATE = """
             global
                 maxconn {{ keyOrDefault "service/haproxy/maxconn" "4096" }}
@@ -112,10 +115,9 @@ public final class PropagationBenchmark {
             resources.add(operatorProxy);
             resources.add(templateProxy);
 
-            // The JVM as deploy/ runs it: Dockerfile.jvm's MaxRAMPercentage in the Deployment's 512Mi limit.
             int metricsPort = FreePorts.next();
             var operator = OperatorProcess.start("bench-operator", plane, token, Map.of(
-                    "JAVA_TOOL_OPTIONS", "-XX:MaxRAM=512m -XX:MaxRAMPercentage=75", "QUARKUS_LOG_LEVEL", "WARN",
+                    "JAVA_TOOL_OPTIONS", OPERATOR_JVM, "QUARKUS_LOG_LEVEL", "WARN",
                     "QUARKUS_HTTP_PORT", String.valueOf(metricsPort)));
             resources.add(operator);
             String namespace = "bench-" + services + "x" + size.instances();
