@@ -18,6 +18,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiPredicate;
+import java.util.function.LongConsumer;
 
 /**
  * What one Consul knows of its services, kept current over a fixed number of connections: one long poll of the
@@ -95,25 +96,10 @@ final class CatalogMirror {
         this.catalog = new BlockingWatch<>("catalog services of " + endpoint, vertx, timing,
                 options -> client.catalogServicesWithOptions(options)
                         .map(list -> new Answer<>(ConsulAnswers.catalog(list.getList()), list.getIndex())),
-                this::catalogMoved, observer("catalog"));
+                this::catalogMoved, observer("catalog", nanos -> {
+                }));
         this.health = new BlockingWatch<>("health checks of " + endpoint, vertx, timing, checks::ask,
-                this::healthMoved, new BlockingWatch.Observer() {
-                    @Override
-                    public void answered(long nanos) {
-                        metrics.consulAnswered("health_state", nanos);
-                        synchronized (lock) {
-                            if (healthIndex == 0) {
-                                // The first query does not block: its time is the time to send the whole list.
-                                healthDelayNanos = nanos;
-                            }
-                        }
-                    }
-
-                    @Override
-                    public void failed() {
-                        metrics.consulFailed("health_state");
-                    }
-                });
+                this::healthMoved, observer("health_state", this::healthAnswered));
     }
 
     void start() {
@@ -346,11 +332,12 @@ final class CatalogMirror {
         }
     }
 
-    private BlockingWatch.Observer observer(String kind) {
+    private BlockingWatch.Observer observer(String kind, LongConsumer alsoOnAnswer) {
         return new BlockingWatch.Observer() {
             @Override
             public void answered(long nanos) {
                 metrics.consulAnswered(kind, nanos);
+                alsoOnAnswer.accept(nanos);
             }
 
             @Override
@@ -358,6 +345,15 @@ final class CatalogMirror {
                 metrics.consulFailed(kind);
             }
         };
+    }
+
+    /** The first query does not block: its time is the time Consul takes to send the whole check list. */
+    private void healthAnswered(long nanos) {
+        synchronized (lock) {
+            if (healthIndex == 0) {
+                healthDelayNanos = nanos;
+            }
+        }
     }
 
     @Override
