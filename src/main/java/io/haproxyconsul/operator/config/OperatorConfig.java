@@ -45,6 +45,14 @@ public interface OperatorConfig {
         @WithDefault("5m")
         Duration blockingWait();
 
+        /**
+         * How often every selected service is read again in full, whatever the long polls said: it catches what no
+         * Consul index shows (a node's new address) and a registration without checks that happened together with
+         * one with checks.
+         */
+        @WithDefault("5m")
+        Duration resyncPeriod();
+
         /** Shortest pause between two queries of one watch; bounds the request rate under constant change. */
         @WithDefault("20ms")
         Duration minQueryInterval();

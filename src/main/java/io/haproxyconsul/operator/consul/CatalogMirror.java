@@ -29,8 +29,8 @@ import java.util.function.LongConsumer;
  * <p>Which services changed: the catalog list names new, removed and retagged services; the check states name
  * services that gained or lost a checked instance. A status change needs no fetch, since health is judged here
  * from the check states as Consul's health endpoint judges it. A catalog move the check states do not explain (an
- * instance without checks, a new address or tags) refreshes every wanted service. Guarded by the owner's monitor,
- * {@code lock}.
+ * instance without checks, a new address or tags) refreshes every wanted service, and so does a periodic resync,
+ * for what no index shows. Guarded by the owner's monitor, {@code lock}.
  */
 final class CatalogMirror {
 
@@ -75,6 +75,7 @@ final class CatalogMirror {
     /** A catalog index no poll has explained yet, 0 if none. */
     private long unexplainedMove;
     private long settleTimer = -1;
+    private long resyncTimer = -1;
     /** When the catalog last moved (System.nanoTime), until the check list catches up with it; 0 after. */
     private long catalogMovedAt;
     /** How long the check list last took to follow a catalog move, or to arrive in full the first time. */
@@ -105,6 +106,13 @@ final class CatalogMirror {
     void start() {
         catalog.start();
         health.start();
+        resyncTimer = vertx.setPeriodic(timing.resyncPeriod().toMillis(), id -> {
+            synchronized (lock) {
+                if (!closed) {
+                    refreshAll();
+                }
+            }
+        });
     }
 
     void close() {
@@ -112,6 +120,7 @@ final class CatalogMirror {
         catalog.stop();
         health.stop();
         vertx.cancelTimer(settleTimer);
+        vertx.cancelTimer(resyncTimer);
     }
 
     /** The set of wanted services may have changed: fetch the new ones, forget the others. */

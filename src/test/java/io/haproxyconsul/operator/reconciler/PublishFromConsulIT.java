@@ -3,6 +3,9 @@ package io.haproxyconsul.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.haproxyconsul.operator.consul.CatalogSnapshot;
+import io.haproxyconsul.operator.consul.ServiceInstance;
+import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import io.haproxyconsul.operator.testenv.BackendServer;
 import io.haproxyconsul.operator.testenv.ConsulAgent;
 import io.haproxyconsul.operator.testenv.CountingProxy;
@@ -21,6 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -312,6 +316,32 @@ class PublishFromConsulIT {
 
             assertThat(proxy.maxOpenConnections()).isBetween(2, 64);
         }
+    }
+
+    @Test
+    void aNodesNewAddressReachesTheConfigThoughNoConsulIndexShowsIt() {
+        ConsulAgent consul = env.consul();
+        // No address of its own: the instance is reached at its node's address.
+        consul.registerInCatalog(CatalogSnapshot.of(Map.of("nodeaddr", List.of("http")), Map.of("nodeaddr", List.of(
+                new ServiceInstance("nodeaddr-1", "ext-node", "", 31500, List.of("http"), HealthStatus.PASSING))),
+                Map.of()));
+        consul.setNodeAddress("ext-node", "127.0.0.1");
+        var moved = new BindingFixture(env.controlPlane(), "moved");
+        moved.apply("""
+                  consul:
+                    address: %s
+                  services:
+                    include: ["nodeaddr"]
+                  routing:
+                    domain: moved.test
+                  rollout:
+                    debounce: {min: 0s, max: 0s}
+                """.formatted(consul.httpAddress()));
+        moved.awaitReady();
+        assertThat(moved.currentConfig()).contains("server nodeaddr-1 127.0.0.1:31500");
+
+        consul.setNodeAddress("ext-node", "127.0.0.2");
+        moved.awaitConfig("the node's new address", text -> text.contains("server nodeaddr-1 127.0.0.2:31500"));
     }
 
     @Test

@@ -202,6 +202,11 @@ public final class ConsulAgent implements AutoCloseable {
         }
     }
 
+    /** Gives a node of the catalog (one of {@link #registerInCatalog}'s) a new address, its services kept. */
+    public void setNodeAddress(String node, String address) {
+        expectOk(send("PUT", "/v1/catalog/register", toJson(Map.of("Node", node, "Address", address))));
+    }
+
     /** A token with these ACL rules (HCL), e.g. {@code service_prefix "" { policy = "read" }}; its secret. */
     public String createToken(String rules) {
         var policy = send("PUT", "/v1/acl/policy", toJson(Map.of("Name", "p-" + UUID.randomUUID(), "Rules", rules)));
