@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole benchmark suite in one command: rendering (JMH), haproxy -c of the largest configuration, and
 # propagation side by side with consul-template at 10, 100, 1,000 and 5,000 services and 5,000 × 10.
-# Prints the tables that bench/README.md holds; about 12 minutes here.
+# Prints the tables that bench/README.md holds; about 10 minutes here.
 #   bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
