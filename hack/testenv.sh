@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Real parts for the tests: builds etcd, kube-apiserver, kube-controller-manager,
-# consul, helm and consul-template from the Go module proxy at the versions pinned in
-# hack/versions.env, into a cache outside the repo, and installs haproxy (plus curl and
-# openssl) from Debian when missing. kubectl is expected at /usr/bin/kubectl.
+# consul, helm, consul-template and a node's parts (kubelet, kube-proxy, kube-scheduler,
+# containerd, runc, CNI plugins, pause) from the Go module proxy at the versions pinned in
+# hack/versions.env, into a cache outside the repo; installs haproxy (plus curl, openssl and
+# the node's Debian packages) when missing; builds the node's images (hack/images.sh).
+# kubectl is expected at /usr/bin/kubectl.
 #
 #   bash hack/testenv.sh install   # idempotent; a warm run takes seconds
 #   eval "$(bash hack/testenv.sh env)"   # exports KUBE_APISERVER, ETCD, ... (absolute paths)
@@ -52,6 +54,16 @@ cmd_env() {
     "CONSUL_TEMPLATE=$(bin_of consul-template "$CONSUL_TEMPLATE_VERSION" consul-template)"
     "HAPROXY=$(find_haproxy || echo haproxy)"
     "KUBECTL=$(find_kubectl || echo /usr/bin/kubectl)"
+    "KUBELET=$(bin_of kubernetes "$KUBERNETES_VERSION" kubelet)"
+    "KUBE_PROXY=$(bin_of kubernetes "$KUBERNETES_VERSION" kube-proxy)"
+    "KUBE_SCHEDULER=$(bin_of kubernetes "$KUBERNETES_VERSION" kube-scheduler)"
+    "CONTAINERD=$(bin_of containerd "$CONTAINERD_VERSION" containerd)"
+    "CONTAINERD_SHIM=$(bin_of containerd "$CONTAINERD_VERSION" containerd-shim-runc-v2)"
+    "CTR=$(bin_of containerd "$CONTAINERD_VERSION" ctr)"
+    "RUNC=$(bin_of runc "$RUNC_VERSION" runc)"
+    "CNI_BRIDGE=$(bin_of cni-plugins "$CNI_PLUGINS_VERSION" bridge)"
+    "CNI_HOST_LOCAL=$(bin_of cni-plugins "$CNI_PLUGINS_VERSION" host-local)"
+    "CNI_LOOPBACK=$(bin_of cni-plugins "$CNI_PLUGINS_VERSION" loopback)"
   )
   for entry in "${entries[@]}"; do
     name="${entry%%=*}"
@@ -67,6 +79,15 @@ cmd_env() {
     printf 'testenv: run `bash hack/testenv.sh install` first\n' >&2
     exit 1
   fi
+  # The node's images (OCI archives; the operator's own image is built from the packaged app by tests).
+  local images
+  if ! images="$(bash "$ROOT/hack/images.sh" paths)"; then
+    printf 'testenv: run `bash hack/testenv.sh install` first\n' >&2
+    exit 1
+  fi
+  while IFS= read -r entry; do
+    lines+=("export ${entry%%=*}=$(printf '%q' "${entry#*=}")")
+  done <<<"$images"
   printf 'export HCO_TESTENV_CACHE=%q\n' "$CACHE"
   printf '%s\n' "${lines[@]}"
 }
@@ -189,13 +210,14 @@ build_bin() {
   echo "==> building $binary $version ..."
   t0=$SECONDS
   if [ -z "${WORK:-}" ] || [ "${WORK_PART:-}" != "$part-$version" ]; then
-    LDX=""
+    LDX="" CGO=0 GOBUILD_EXTRA=()
     # Not in an `||` list, so that set -e stays in force inside it; errors go to stderr.
     "$prepare" >>"$log"
     WORK_PART="$part-$version"
   fi
   tmp="$dir/.$binary.tmp.$$"
-  if ! (cd "$WORK" && go build -trimpath -ldflags="-s -w $LDX" -o "$tmp" "$pkg") >>"$log" 2>&1; then
+  if ! (cd "$WORK" && CGO_ENABLED="${CGO:-0}" go build -trimpath ${GOBUILD_EXTRA[@]+"${GOBUILD_EXTRA[@]}"} \
+    -ldflags="-s -w $LDX" -o "$tmp" "$pkg") >>"$log" 2>&1; then
     rm -f "$tmp"
     tail -n 40 "$log" >&2
     die "building $binary $version failed; full log: $log"
@@ -298,11 +320,65 @@ prepare_consul_template() {
   cat "$WORK/go.mod"
 }
 
+# Node parts: a real kubelet with containerd, runc and CNI, so that tests run real pods.
+prepare_containerd() {
+  mod_fetch github.com/containerd/containerd/v2 "$CONTAINERD_VERSION"
+  new_module containerd "$CONTAINERD_VERSION" github.com/containerd/containerd/v2 "$(gomod_lines "$MOD_GOMOD" | awk '$1 == "go" { print $2 }')"
+  # As containerd's Makefile, without the storage drivers this node does not use.
+  GOBUILD_EXTRA=(-tags "no_btrfs no_devmapper no_zfs")
+  LDX="-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"
+  LDX+=" -X github.com/containerd/containerd/v2/version.Package=github.com/containerd/containerd/v2"
+  [ -z "$MOD_COMMIT" ] || LDX+=" -X github.com/containerd/containerd/v2/version.Revision=$MOD_COMMIT"
+  cat "$WORK/go.mod"
+}
+
+prepare_runc() {
+  mod_fetch github.com/opencontainers/runc "$RUNC_VERSION"
+  new_module runc "$RUNC_VERSION" github.com/opencontainers/runc "$(gomod_lines "$MOD_GOMOD" | awk '$1 == "go" { print $2 }')"
+  # runc's `make static`: cgo for libseccomp, a static PIE.
+  CGO=1
+  GOBUILD_EXTRA=(-buildmode=pie -tags "seccomp netgo osusergo")
+  LDX="-linkmode external -extldflags -static-pie"
+  [ -z "$MOD_COMMIT" ] || LDX+=" -X main.gitCommit=$MOD_COMMIT"
+  cat "$WORK/go.mod"
+}
+
+prepare_cni_plugins() {
+  mod_fetch github.com/containernetworking/plugins "$CNI_PLUGINS_VERSION"
+  new_module cni-plugins "$CNI_PLUGINS_VERSION" github.com/containernetworking/plugins "$(gomod_lines "$MOD_GOMOD" | awk '$1 == "go" { print $2 }')"
+  LDX="-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$CNI_PLUGINS_VERSION"
+  cat "$WORK/go.mod"
+}
+
+# The sandbox ("pause") binary from the kubernetes module, built as its build/pause Makefile does.
+build_pause() {
+  local out
+  out="$(bin_of kubernetes "$KUBERNETES_VERSION" pause)"
+  if [ -x "$out" ]; then
+    echo "==> pause: cached ($out)"
+    return 0
+  fi
+  mod_fetch k8s.io/kubernetes "$KUBERNETES_VERSION"
+  local tag
+  tag="$(sed -n 's/^TAG ?= *//p' "$MOD_DIR/build/pause/Makefile")"
+  [ -n "$tag" ] || die "no TAG in $MOD_DIR/build/pause/Makefile"
+  mkdir -p "$(dirname "$out")"
+  gcc -Os -Wall -Werror -static -DVERSION="v$tag-$KUBERNETES_VERSION" -o "$out.tmp" "$MOD_DIR/build/pause/linux/pause.c"
+  mv -f "$out.tmp" "$out"
+  echo "$tag" >"$(dirname "$out")/pause.tag"
+  echo "==> built pause $tag"
+}
+
 install_apt_tools() {
   local need=() sudo=() t0
   find_haproxy >/dev/null || need+=("$HAPROXY_APT_PACKAGE")
   command -v curl >/dev/null 2>&1 || need+=(curl)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  # The node: runc's seccomp (static), nftables for kube-proxy, the image builders.
+  local pkg
+  for pkg in $NODE_APT_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+  done
   if [ "${#need[@]}" -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       command -v sudo >/dev/null 2>&1 || die "need root (or sudo) to apt-get install ${need[*]}"
@@ -328,6 +404,25 @@ install_apt_tools() {
   echo "==> kubectl: $kc"
 }
 
+install_node() {
+  local k8s=k8s.io/kubernetes/cmd cni=github.com/containernetworking/plugins/plugins
+  WORK=""
+  build_bin kubernetes "$KUBERNETES_VERSION" kubelet $k8s/kubelet prepare_kubernetes
+  build_bin kubernetes "$KUBERNETES_VERSION" kube-proxy $k8s/kube-proxy prepare_kubernetes
+  build_bin kubernetes "$KUBERNETES_VERSION" kube-scheduler $k8s/kube-scheduler prepare_kubernetes
+  build_pause
+  WORK=""
+  build_bin containerd "$CONTAINERD_VERSION" containerd github.com/containerd/containerd/v2/cmd/containerd prepare_containerd
+  build_bin containerd "$CONTAINERD_VERSION" containerd-shim-runc-v2 github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 prepare_containerd
+  build_bin containerd "$CONTAINERD_VERSION" ctr github.com/containerd/containerd/v2/cmd/ctr prepare_containerd
+  WORK=""
+  build_bin runc "$RUNC_VERSION" runc github.com/opencontainers/runc prepare_runc
+  WORK=""
+  build_bin cni-plugins "$CNI_PLUGINS_VERSION" bridge $cni/main/bridge prepare_cni_plugins
+  build_bin cni-plugins "$CNI_PLUGINS_VERSION" host-local $cni/ipam/host-local prepare_cni_plugins
+  build_bin cni-plugins "$CNI_PLUGINS_VERSION" loopback $cni/main/loopback prepare_cni_plugins
+}
+
 cmd_install() {
   local t_all=$SECONDS
   mkdir -p "$CACHE"
@@ -344,6 +439,8 @@ cmd_install() {
   build_bin helm "$HELM_VERSION" helm helm.sh/helm/v3/cmd/helm prepare_helm
   WORK=""
   build_bin consul-template "$CONSUL_TEMPLATE_VERSION" consul-template github.com/hashicorp/consul-template prepare_consul_template
+  install_node
+  bash "$ROOT/hack/images.sh" install
   cmd_env >/dev/null
   echo "==> testenv ready in $((SECONDS - t_all))s (cache: $CACHE)"
 }
