@@ -6,6 +6,7 @@
 #
 #   bash hack/node.sh settings      # the node's fixed names and ranges, NAME=value lines
 #   bash hack/node.sh net-up        # bridge, Service route, forwarding guard, sysctls
+#   bash hack/node.sh cgroup-root   # the kubelet's cgroup root in every hierarchy
 #   bash hack/node.sh clean         # removes every trace of a node, a running one or one killed half-way
 #   bash hack/node.sh check-clean   # exits 1 naming whatever a node left behind
 #
@@ -15,9 +16,9 @@ set -euo pipefail
 
 NODE_ROOT="${HCO_NODE_ROOT:-/var/lib/haproxy-consul-operator-node}"
 BRIDGE=hco0
-BRIDGE_ADDRESS=10.88.0.1
-POD_CIDR=10.88.0.0/16
-SERVICE_CIDR=10.96.0.0/24
+BRIDGE_ADDRESS=10.234.0.1
+POD_CIDR=10.234.0.0/16
+SERVICE_CIDR=10.235.0.0/24
 CGROUP_ROOT=hco-node
 GUARD_TABLE=hco_node_guard
 CNI_NETWORK=hco-node
@@ -51,8 +52,9 @@ cmd_net_up() {
     die "$POD_CIDR or $SERVICE_CIDR is already routed on this machine: the node's ranges would collide"
   fi
   mkdir -p "$NODE_ROOT"
-  # Forwarding settings as they were, for clean to restore.
+  # Forwarding settings and nft tables as they were, for clean to restore.
   [ -f "$NODE_ROOT.sysctl" ] || sysctl -n net.ipv4.ip_forward >"$NODE_ROOT.sysctl"
+  [ -f "$NODE_ROOT.nft-before" ] || nft list tables | awk '{ print $2, $3 }' >"$NODE_ROOT.nft-before"
   ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
   ip addr replace "$BRIDGE_ADDRESS/${POD_CIDR#*/}" dev "$BRIDGE"
   ip link set "$BRIDGE" up
@@ -76,6 +78,20 @@ table inet $GUARD_TABLE {
   }
 }
 EOF
+}
+
+# The kubelet's --cgroup-root in every hierarchy; cpuset needs its parent's cpus and mems to take tasks.
+cmd_cgroup_root() {
+  local h d
+  for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+    [ -e "${h}cgroup.procs" ] || continue
+    d="$h$CGROUP_ROOT"
+    mkdir -p "$d"
+    if [ -e "$d/cpuset.cpus" ] && [ -z "$(cat "$d/cpuset.cpus")" ]; then
+      cat "${h}cpuset.cpus" >"$d/cpuset.cpus"
+      cat "${h}cpuset.mems" >"$d/cpuset.mems"
+    fi
+  done
 }
 
 node_pids() { # the node's processes: every one names the node's folder on its command line
@@ -107,10 +123,26 @@ node_mounts() { # deepest first
 }
 
 iptables_kube_chains() { # "family table chain" of every KUBE-* chain the kubelet or kube-proxy made
-  command -v nft >/dev/null 2>&1 || return 0
   nft list chains 2>/dev/null | awk '
     $1 == "table" { fam = $2; tbl = $3 }
     $1 == "chain" && $2 ~ /^KUBE-/ { print fam, tbl, $2 }'
+}
+
+jumps_to_kube_chains() { # "family table chain handle" of every rule that jumps to a KUBE-* chain
+  nft -a list ruleset 2>/dev/null | awk '
+    $1 == "table" { fam = $2; tbl = $3 }
+    $1 == "chain" { chain = $2 }
+    / (jump|goto) KUBE-/ { print fam, tbl, chain, $NF }'
+}
+
+# Tables the node's iptables users (kubelet, kube-proxy) created: not there before net-up, no rule left.
+empty_new_tables() {
+  local fam tbl
+  nft list tables 2>/dev/null | while read -r _ fam tbl; do
+    grep -qx "$fam $tbl" "$NODE_ROOT.nft-before" 2>/dev/null && continue
+    nft list table "$fam" "$tbl" 2>/dev/null | grep -qE '^\s+(counter|jump|goto|accept|drop|ip |ip6 |meta |ct |tcp |udp )' && continue
+    echo "$fam $tbl"
+  done
 }
 
 cmd_clean() {
@@ -129,12 +161,19 @@ cmd_clean() {
   for t in "${KUBE_PROXY_TABLES[@]}" "inet $GUARD_TABLE"; do
     nft delete table $t 2>/dev/null || true
   done
-  local fam tbl chain
-  # Rules first (a chain can be jumped to from another), then the chains.
-  while read -r fam tbl chain; do nft flush chain "$fam" "$tbl" "$chain" 2>/dev/null || true; done < <(iptables_kube_chains)
+  local fam tbl chain handle
+  # The rules that jump to them first, then the chains, then the tables they leave empty.
+  while read -r fam tbl chain handle; do
+    nft delete rule "$fam" "$tbl" "$chain" handle "$handle" 2>/dev/null || true
+  done < <(jumps_to_kube_chains)
   while read -r fam tbl chain; do
+    nft flush chain "$fam" "$tbl" "$chain" 2>/dev/null || true
     nft delete chain "$fam" "$tbl" "$chain" 2>/dev/null || true
   done < <(iptables_kube_chains)
+  if [ -f "$NODE_ROOT.nft-before" ]; then
+    while read -r fam tbl; do nft delete table "$fam" "$tbl" 2>/dev/null || true; done < <(empty_new_tables)
+    rm -f "$NODE_ROOT.nft-before"
+  fi
   ip link del "$BRIDGE" 2>/dev/null || true
   ip route del "$SERVICE_CIDR" 2>/dev/null || true
   rm -rf "$CNI_CACHE/networks/$CNI_NETWORK"
@@ -161,6 +200,7 @@ cmd_check_clean() {
   done
   [ -z "$(iptables_kube_chains)" ] || left+=("KUBE-* chains: $(iptables_kube_chains | tr '\n' ';')")
   [ ! -e "$NODE_ROOT" ] || left+=("folder $NODE_ROOT")
+  [ ! -e "$NODE_ROOT.sysctl" ] || left+=("$NODE_ROOT.sysctl (forwarding not restored)")
   [ ! -e "$CNI_CACHE/networks/$CNI_NETWORK" ] || left+=("$CNI_CACHE/networks/$CNI_NETWORK")
   if find "$CNI_CACHE/results" -maxdepth 1 -name "$CNI_NETWORK-*" 2>/dev/null | grep -q .; then
     left+=("$CNI_CACHE/results/$CNI_NETWORK-*")
@@ -175,10 +215,11 @@ cmd_check_clean() {
 case "${1:-}" in
   settings) cmd_settings ;;
   net-up) cmd_net_up ;;
+  cgroup-root) cmd_cgroup_root ;;
   clean) cmd_clean ;;
   check-clean) cmd_check_clean ;;
   *)
-    echo "usage: $0 settings|net-up|clean|check-clean" >&2
+    echo "usage: $0 settings|net-up|cgroup-root|clean|check-clean" >&2
     exit 2
     ;;
 esac

@@ -10,37 +10,48 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.reconciler.BindingFixture;
-import io.haproxyconsul.operator.testenv.FreePorts;
+import io.haproxyconsul.operator.testenv.BackendServer;
+import io.haproxyconsul.operator.testenv.HttpProbe;
 import io.haproxyconsul.operator.testenv.OperatorEnvironment;
+import io.haproxyconsul.operator.testenv.RealNode;
+import io.haproxyconsul.operator.testenv.SyntheticCatalog;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bindings with a fleet on the real control plane: the Deployment and Service the operator owns, pods run by the
- * simulated kubelet, rolling reloads, and the return to the last known good configuration.
+ * Bindings with a fleet on the real control plane and a real node: the Deployment and Service the operator owns,
+ * HAProxy pods that serve the Consul instances through their Service and on their own IPs, rolling reloads, the
+ * gzip path, and the return to the last known good configuration when the pods' HAProxy refuses one.
  */
 @QuarkusTest
 @WithTestResource(OperatorEnvironment.class)
 class FleetIT {
 
-    private static final Duration ROLLOUT = Duration.ofSeconds(60);
+    static final Duration ROLLOUT = Duration.ofSeconds(120);
 
     OperatorEnvironment env;
+    private final List<BackendServer> backends = new ArrayList<>();
 
     @AfterEach
-    void podsStartAgain() {
-        env.controlPlane().kubelet().startAllPods();
+    void stopBackends() {
+        backends.forEach(BackendServer::close);
     }
 
     @Test
-    void aFleetRunsValidatedPodsAndRollsOnceForEachConsulChange() {
-        var edge = fleetBinding("rolling", "rolling.test", "  stats:\n    credentialsSecretName: stats\n");
+    void aFleetServesConsulThroughItsServiceAndEveryPodAndRollsOnceForEachConsulChange() {
+        register("rolling", "rolling-1", List.of("http"));
+        var edge = fleetBinding("rolling", "rolling.test", "  stats:\n    credentialsSecretName: stats\n",
+                RealNode.DEFAULT_FLEET_IMAGE, "rolling|shop");
+        register("shop", "shop-1", List.of("http", "stateful"));
+        register("shop", "shop-2", List.of("http", "stateful"));
         KubernetesClient client = env.controlPlane().client();
         edge.awaitReady();
 
@@ -57,6 +68,7 @@ class FleetIT {
             assertThat(init.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
         });
         assertThat(pod.getSpec().getContainers()).singleElement().satisfies(haproxy -> {
+            assertThat(haproxy.getImage()).isEqualTo(RealNode.DEFAULT_FLEET_IMAGE);
             assertThat(haproxy.getCommand()).startsWith("haproxy", "-W");
             assertThat(haproxy.getReadinessProbe().getTcpSocket()).isNotNull();
             assertThat(haproxy.getLivenessProbe().getTcpSocket()).isNotNull();
@@ -70,12 +82,22 @@ class FleetIT {
             });
         });
         assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pods(edge)).hasSize(2).allSatisfy(p -> assertThat(ready(p)).isTrue());
+        assertThat(pods(edge)).hasSize(2).allSatisfy(p -> {
+            assertThat(ready(p)).isTrue();
+            assertThat(p.getStatus().getContainerStatuses().get(0).getRestartCount()).isZero();
+        });
         var service = client.services().inNamespace(edge.namespace).withName("rolling-haproxy").get();
         assertThat(service.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
         assertThat(replicaSets(edge)).hasSize(1);
 
-        env.consul().registerService("rolling", "rolling-2", List.of("http"), "127.0.0.1", FreePorts.next());
+        for (String address : addresses(edge)) {
+            assertThat(get(address, "rolling.rolling.test", "/").body()).startsWith("identity=rolling-1 path=/ ");
+            assertThat(get(address, "rolling.test", "/rolling/deep/page").body())
+                    .startsWith("identity=rolling-1 path=/deep/page ");
+            assertStickiness(address);
+        }
+
+        var second = register("rolling", "rolling-2", List.of("http"));
 
         await("the fleet rolls to the new configuration").atMost(ROLLOUT).untilAsserted(() -> {
             var status = edge.binding().getStatus();
@@ -88,6 +110,10 @@ class FleetIT {
         String secondHash = edge.binding().getStatus().currentConfig.hash;
         assertThat(replicaSets(edge)).hasSize(2);
         assertThat(pods(edge)).hasSize(2).allSatisfy(p -> assertThat(hash(p)).isEqualTo(secondHash));
+        for (String address : addresses(edge)) {
+            await("the new instance answers through " + address).atMost(Duration.ofSeconds(30)).until(() -> get(
+                    address, "rolling.rolling.test", "/").body().startsWith("identity=" + second.identity() + " "));
+        }
 
         // The same catalog again (a spec change that leaves the output alone) changes no pod template.
         reconcileAgain(edge);
@@ -95,24 +121,24 @@ class FleetIT {
         assertThat(hash(deployment(edge))).isEqualTo(secondHash);
     }
 
+    /**
+     * Version skew for real: the operator validates with HAProxy 2.6, the fleet runs 3.0, which refuses the
+     * seed-style health check that 2.6 takes (headers hidden in the version string, a KV defaults line here).
+     */
     @Test
     void podsThatRejectAConfigurationSendTheFleetBackToTheLastKnownGood() {
-        var edge = fleetBinding("rollback", "rollback.test", "");
+        var edge = fleetBinding("rollback", "rollback.test", "  kv:\n    prefix: rollback/haproxy\n",
+                RealNode.HAPROXY_3_0);
         edge.awaitReady();
         var good = edge.binding().getStatus().currentConfig;
-        // The pods' HAProxy disagrees with the operator's about anything but the good configuration.
-        String haproxyError = "[ALERT]    (1) : config : parsing [/usr/local/etc/haproxy/haproxy.cfg:31] : "
-                + "'server rollback-2' : unknown keyword 'bogus'.\n[ALERT]    (1) : config : Fatal errors found";
-        env.controlPlane().kubelet().failInitContainers(p -> good.hash.equals(hash(p)) ? Optional.empty()
-                : Optional.of(haproxyError));
 
-        env.consul().registerService("rollback", "rollback-2", List.of("http"), "127.0.0.1", FreePorts.next());
+        env.consul().kvPut("rollback/haproxy/defaults", "option httpchk OPTIONS / HTTP/1.1\\r\\nHost:\\ rollback");
 
         await("ConfigValid=False with HAProxy's error").atMost(ROLLOUT).untilAsserted(() -> assertThat(
                 edge.condition("ConfigValid")).hasValueSatisfying(c -> {
                     assertThat(c.getStatus()).isEqualTo("False");
                     assertThat(c.getReason()).isEqualTo("FleetValidationFailed");
-                    assertThat(c.getMessage()).contains("unknown keyword 'bogus'");
+                    assertThat(c.getMessage()).contains("hiding headers or body at the end of the version string");
                 }));
         await("the fleet is back on the last known good configuration").atMost(ROLLOUT).untilAsserted(() -> {
             var status = edge.binding().getStatus();
@@ -124,9 +150,13 @@ class FleetIT {
                 assertThat(ready(p)).isTrue();
             });
         });
-        assertThat(edge.binding().getStatus().lastValidationError).contains("unknown keyword 'bogus'");
+        assertThat(edge.binding().getStatus().lastValidationError)
+                .contains("hiding headers or body at the end of the version string");
         await("the RolledBack Event").atMost(BindingFixture.PUBLISH).untilAsserted(() -> assertThat(
                 edge.warningEvents()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RolledBack")));
+        for (String address : addresses(edge)) {
+            assertThat(get(address, "rollback.rollback.test", "/").body()).startsWith("identity=rollback-1 ");
+        }
         int replicaSets = replicaSets(edge).size();
 
         // No retry loop: reconciling the same catalog again leaves the refused configuration alone.
@@ -135,6 +165,31 @@ class FleetIT {
         assertThat(replicaSets(edge)).hasSize(replicaSets);
         assertThat(edge.condition("ConfigValid")).hasValueSatisfying(c -> assertThat(c.getReason())
                 .isEqualTo("FleetValidationFailed"));
+    }
+
+    /**
+     * 1,500 services of 5 instances render above the 768 KiB a ConfigMap is given plain: the pod's init step
+     * unpacks the gzip copy, checks it, and HAProxy serves it.
+     */
+    @Test
+    void aConfigurationTooLargeForAPlainConfigMapIsServedByARealPod() {
+        String address = env.controlPlane().address();
+        var first = BackendServer.start("svc-00000-0", address);
+        backends.add(first);
+        env.consul().registerInCatalog(SyntheticCatalog.of(1_500, 5, address, List.of(first.port())));
+        var edge = fleetBinding("large", "large.test", "  fleet:\n    replicas: 1\n", RealNode.DEFAULT_FLEET_IMAGE,
+                "svc-.*");
+
+        edge.awaitReady();
+
+        var status = edge.binding().getStatus();
+        assertThat(status.currentConfig.encoding).isEqualTo("gzip");
+        assertThat(status.currentConfig.servers).isEqualTo(7_500);
+        var pod = pods(edge).get(0);
+        assertThat(ready(pod)).isTrue();
+        assertThat(pod.getSpec().getInitContainers().get(0).getCommand()).contains("sh", "-c");
+        await("svc-00000 served by the pod").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get(
+                pod.getStatus().getPodIP(), "svc-00000.large.test", "/").body().startsWith("identity=svc-00000-0 "));
     }
 
     @Test
@@ -168,18 +223,41 @@ class FleetIT {
         assertThat(canI("update", "customresourcedefinitions.apiextensions.k8s.io")).isEqualTo("no");
     }
 
+    /**
+     * A {@code stateful} service: the first answer sets the instance's cookie (prefixed by HAProxy with its
+     * server), and every request that sends it back lands on that instance.
+     */
+    private void assertStickiness(String address) {
+        var first = get(address, "shop.rolling.test", "/", null);
+        String cookie = first.header("set-cookie").orElseThrow().split(";")[0];
+        String identity = first.body().split(" ")[0];
+        assertThat(cookie).startsWith("JSESSIONID=").contains("~");
+        for (int i = 0; i < 6; i++) {
+            assertThat(get(address, "shop.rolling.test", "/", cookie).body().split(" ")[0]).isEqualTo(identity);
+        }
+    }
+
     private String canI(String verb, String resource) {
         return env.controlPlane().kubectl("--token", env.operatorToken(), "auth", "can-i", verb, resource,
                 "--all-namespaces").output().strip();
     }
 
     private BindingFixture fleetBinding(String name, String domain, String extra) {
+        return fleetBinding(name, domain, extra, RealNode.DEFAULT_FLEET_IMAGE);
+    }
+
+    private BindingFixture fleetBinding(String name, String domain, String extra, String image) {
+        register(name, name + "-1", List.of("http"));
+        return fleetBinding(name, domain, extra, image, name);
+    }
+
+    private BindingFixture fleetBinding(String name, String domain, String extra, String image, String include) {
         var fixture = new BindingFixture(env.controlPlane(), name);
         env.controlPlane().client().secrets().inNamespace(fixture.namespace).resource(new SecretBuilder()
                 .withNewMetadata().withName("stats").endMetadata()
                 .withStringData(Map.of("username", "admin", "password", "s3cret")).build()).create();
-        env.consul().registerService(name, name + "-1", List.of("http"), "127.0.0.1", FreePorts.next());
-        String fleet = extra.contains("  fleet:") ? "" : "  fleet:\n    replicas: 2\n";
+        String fleet = extra.contains("  fleet:\n") ? extra.replace("  fleet:\n", "  fleet:\n    image: " + image
+                + "\n") : "  fleet:\n    replicas: 2\n    image: " + image + "\n" + extra;
         fixture.apply("""
                   consul:
                     address: %s
@@ -189,8 +267,17 @@ class FleetIT {
                     domain: %s
                   rollout:
                     debounce: {min: 100ms, max: 500ms}
-                %s%s""".formatted(env.consul().httpAddress(), name, domain, fleet, extra));
+                %s""".formatted(env.consul().httpAddress(), include, domain, fleet));
         return fixture;
+    }
+
+    /** An instance answering on the node's bridge, where the pods reach it, registered in Consul. */
+    private BackendServer register(String service, String id, List<String> tags) {
+        String address = env.controlPlane().address();
+        var backend = BackendServer.start(id, address);
+        backends.add(backend);
+        env.consul().registerService(service, id, tags, address, backend.port());
+        return backend;
     }
 
     private void reconcileAgain(BindingFixture fixture) {
@@ -200,6 +287,27 @@ class FleetIT {
             var binding = fixture.binding();
             return binding.getMetadata().getGeneration().equals(binding.getStatus().observedGeneration);
         });
+    }
+
+    /** The Service's ClusterIP (kube-proxy) and every pod's own IP, each serving on the routing port 8080. */
+    private Set<String> addresses(BindingFixture fixture) {
+        var addresses = new HashSet<String>();
+        var service = env.controlPlane().client().services().inNamespace(fixture.namespace)
+                .withName(fixture.name + "-haproxy").get();
+        addresses.add(service.getSpec().getClusterIP() + ":" + service.getSpec().getPorts().get(0).getPort());
+        pods(fixture).forEach(pod -> addresses.add(pod.getStatus().getPodIP() + ":8080"));
+        return addresses;
+    }
+
+    private static HttpProbe.HttpReply get(String address, String host, String path) {
+        return get(address, host, path, null);
+    }
+
+    private static HttpProbe.HttpReply get(String address, String host, String path, String cookie) {
+        int colon = address.indexOf(':');
+        return colon < 0 ? HttpProbe.get(address, 8080, host, path, cookie)
+                : HttpProbe.get(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), host,
+                        path, cookie);
     }
 
     private Deployment deployment(BindingFixture fixture) {
@@ -212,7 +320,8 @@ class FleetIT {
     }
 
     private List<Pod> pods(BindingFixture fixture) {
-        return env.controlPlane().client().pods().inNamespace(fixture.namespace).list().getItems();
+        return env.controlPlane().client().pods().inNamespace(fixture.namespace).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
     }
 
     private static String hash(Pod pod) {

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.Executors;
 
 /**
  * A service instance behind HAProxy: answers every request (HAProxy's {@code option httpchk GET /} included) with
@@ -19,18 +20,31 @@ public final class BackendServer implements AutoCloseable {
 
     private final String identity;
     private final HttpServer server;
+    private final String address;
 
-    private BackendServer(String identity, HttpServer server) {
+    private BackendServer(String identity, HttpServer server, String address) {
         this.identity = identity;
         this.server = server;
+        this.address = address;
     }
 
     /** Listens on a loopback port the OS picks. */
     public static BackendServer start(String identity) {
+        return start(identity, InetAddress.getLoopbackAddress().getHostAddress());
+    }
+
+    /** Listens on a port the OS picks at this address (the node's bridge, for HAProxy pods to reach it). */
+    public static BackendServer start(String identity, String address) {
         try {
-            var server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            var backend = new BackendServer(identity, server);
+            var server = HttpServer.create(new InetSocketAddress(address, 0), 0);
+            var backend = new BackendServer(identity, server, address);
             server.createContext("/", backend::answer);
+            // Slow requests must not hold up the others.
+            server.setExecutor(Executors.newCachedThreadPool(r -> {
+                var thread = new Thread(r, "backend-" + identity);
+                thread.setDaemon(true);
+                return thread;
+            }));
             server.start();
             return backend;
         } catch (IOException e) {
@@ -38,8 +52,17 @@ public final class BackendServer implements AutoCloseable {
         }
     }
 
+    /** Answers after {@code ?delay=<ms>} when the query asks for it: a slow request, in flight for that long. */
     private void answer(HttpExchange exchange) throws IOException {
         var headers = exchange.getRequestHeaders();
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query != null && query.startsWith("delay=")) {
+            try {
+                Thread.sleep(Long.parseLong(query.substring("delay=".length())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         // path as sent, query included: tests of path rewriting see exactly what reached the instance
         String body = "identity=" + identity + " path=" + exchange.getRequestURI().getRawPath()
                 + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery())
@@ -60,6 +83,10 @@ public final class BackendServer implements AutoCloseable {
         return identity;
     }
 
+    public String address() {
+        return address;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -71,6 +98,6 @@ public final class BackendServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "backend " + identity + " on 127.0.0.1:" + port();
+        return "backend " + identity + " on " + address + ":" + port();
     }
 }

@@ -85,6 +85,14 @@ public final class ConsulAgent implements AutoCloseable {
                 + "initial_management = \"" + management + "\", agent = \"" + management + "\" } }"), management);
     }
 
+    /**
+     * An agent that also listens on {@code address} (the node's bridge), for operators and pods on the node;
+     * {@link #httpAddressOn} names it there.
+     */
+    public static ConsulAgent startReachableAt(Path consul, String address) {
+        return start(consul, List.of("-client", "127.0.0.1 " + address), null);
+    }
+
     private static ConsulAgent start(Path consul, List<String> extraArguments, String token) {
         String node = "hco-" + UUID.randomUUID().toString().substring(0, 8);
         Path dir = TempDirs.create("consul");
@@ -142,6 +150,11 @@ public final class ConsulAgent implements AutoCloseable {
 
     public String httpAddress() {
         return http.toString();
+    }
+
+    /** Its HTTP API at another address it listens on ({@link #startReachableAt}). */
+    public String httpAddressOn(String address) {
+        return "http://" + address + ":" + http.getPort();
     }
 
     public String nodeName() {

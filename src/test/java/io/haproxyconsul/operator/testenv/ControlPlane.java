@@ -26,16 +26,20 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A real Kubernetes control plane on loopback: etcd, kube-apiserver (RBAC, static admin token, its own serving
- * certificate) and kube-controller-manager (Deployments, ReplicaSets, garbage collection, namespaces, service
- * accounts), plus a {@link SimulatedKubelet} in place of a node. What envtest does, with a controller manager so
- * that Deployments roll and owners' deletions cascade.
+ * A real Kubernetes control plane: etcd, kube-apiserver (RBAC, static tokens, its own serving certificate) and
+ * kube-controller-manager (Deployments, ReplicaSets, garbage collection, namespaces, service accounts). What
+ * envtest does, with a controller manager so that Deployments roll and owners' deletions cascade. {@link #start()}
+ * serves on loopback and runs no pods; {@link #startWithNode()} adds a {@link RealNode} and serves on the node's
+ * bridge, where pods (an operator in a pod, say) reach it through the {@code kubernetes} Service.
  */
 public final class ControlPlane implements AutoCloseable {
 
-    /** The controllers an operator's objects need; the node-lifecycle ones would evict the simulated node's pods. */
+    /** The controllers an operator's objects need. */
     static final String CONTROLLERS = "deployment-controller,replicaset-controller,garbage-collector-controller,"
             + "namespace-controller,serviceaccount-controller,endpointslice-controller,disruption-controller";
+    /** And those of a node: its taints and pods' garbage, the CA that pods' service-account tokens come with. */
+    static final String NODE_CONTROLLERS = ",node-lifecycle-controller,pod-garbage-collector-controller,"
+            + "root-ca-certificate-publisher-controller";
 
     /** The namespace and service account name of deploy/base. */
     public static final String OPERATOR_NAMESPACE = "haproxy-consul-operator";
@@ -43,28 +47,57 @@ public final class ControlPlane implements AutoCloseable {
     private final Path dir;
     private final List<ManagedProcess> processes = new ArrayList<>();
     private final String adminToken = UUID.randomUUID().toString();
+    private final String nodeToken = UUID.randomUUID().toString();
+    private final String kubeProxyToken = UUID.randomUUID().toString();
+    private final String schedulerToken = UUID.randomUUID().toString();
+    private final RealNode.Host nodeHost;
+    private RealNode node;
+    private Path kubeletClientCa;
     private String etcdUrl;
     private String url;
     private String caCertData;
     private Path kubeconfig;
     private KubernetesClient client;
-    private SimulatedKubelet kubelet;
 
-    private ControlPlane(Path dir) {
+    private ControlPlane(Path dir, RealNode.Host nodeHost) {
         this.dir = dir;
+        this.nodeHost = nodeHost;
     }
 
+    /** On loopback, without a node: pods stay Pending. */
     public static ControlPlane start() {
+        return start(null);
+    }
+
+    /** With a real node that runs pods. */
+    public static ControlPlane startWithNode() {
+        var host = RealNode.prepareHost();
+        try {
+            var plane = start(host);
+            try {
+                plane.node = RealNode.start(host, plane);
+            } catch (RuntimeException | Error e) {
+                plane.close();
+                throw e;
+            }
+            return plane;
+        } catch (RuntimeException | Error e) {
+            host.clean();
+            host.close();
+            throw e;
+        }
+    }
+
+    private static ControlPlane start(RealNode.Host host) {
         var parts = RealParts.requireAll(Part.ETCD, Part.KUBE_APISERVER, Part.KUBE_CONTROLLER_MANAGER, Part.KUBECTL);
-        var plane = new ControlPlane(TempDirs.create("control-plane"));
+        var plane = new ControlPlane(TempDirs.create("control-plane"), host);
         try {
             plane.startEtcd(parts.get(Part.ETCD));
             plane.startApiServer(parts.get(Part.KUBE_APISERVER));
             plane.startControllerManager(parts.get(Part.KUBE_CONTROLLER_MANAGER));
-            plane.kubelet = SimulatedKubelet.start(plane.client);
             return plane;
         } catch (RuntimeException | Error e) {
-            plane.close();
+            plane.closeProcesses();
             throw e;
         }
     }
@@ -92,8 +125,34 @@ public final class ControlPlane implements AutoCloseable {
         return caCertData;
     }
 
-    public SimulatedKubelet kubelet() {
-        return kubelet;
+    /** The node, for a plane started {@link #startWithNode() with one}. */
+    public RealNode node() {
+        if (node == null) {
+            throw new IllegalStateException("this control plane has no node: start it with startWithNode()");
+        }
+        return node;
+    }
+
+    /** The address it serves on: loopback, or the node's bridge where pods reach it too. */
+    public String address() {
+        return nodeHost == null ? "127.0.0.1" : nodeHost.bridgeAddress();
+    }
+
+    String nodeToken() {
+        return nodeToken;
+    }
+
+    String kubeProxyToken() {
+        return kubeProxyToken;
+    }
+
+    String schedulerToken() {
+        return schedulerToken;
+    }
+
+    /** The CA of the client certificate the API server shows kubelets (for logs and exec). */
+    Path kubeletClientCa() {
+        return kubeletClientCa;
     }
 
     /** Client settings for another client of the same API server, e.g. an operator under test. */
@@ -133,25 +192,38 @@ public final class ControlPlane implements AutoCloseable {
         KeyPair serviceAccountKey = rsaKeyPair();
         Path saKey = write("sa.key", pem("PRIVATE KEY", serviceAccountKey.getPrivate().getEncoded()));
         Path saPub = write("sa.pub", pem("PUBLIC KEY", serviceAccountKey.getPublic().getEncoded()));
-        Path tokens = write("tokens.csv", adminToken + ",testenv-admin,testenv-admin,system:masters\n");
+        Path tokens = write("tokens.csv", adminToken + ",testenv-admin,testenv-admin,system:masters\n"
+                + nodeToken + ",system:node:" + RealNode.NAME + ",node," + "system:nodes\n"
+                + kubeProxyToken + ",system:kube-proxy,kube-proxy\n"
+                + schedulerToken + ",system:kube-scheduler,kube-scheduler\n");
         Path certs = dir.resolve("apiserver-certs");
-        var process = launch("kube-apiserver", List.of(apiserver.toString(),
+        var command = new ArrayList<>(List.of(apiserver.toString(),
                 "--etcd-servers", etcdUrl,
-                "--bind-address", "127.0.0.1",
-                "--advertise-address", "127.0.0.1",
+                "--bind-address", address(),
+                "--advertise-address", address(),
                 "--secure-port", String.valueOf(port),
                 "--cert-dir", certs.toString(),
                 "--token-auth-file", tokens.toString(),
-                "--authorization-mode", "RBAC",
                 "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
                 "--service-account-key-file", saPub.toString(),
                 "--service-account-signing-key-file", saKey.toString(),
-                "--service-cluster-ip-range", "10.0.0.0/24",
+                "--service-cluster-ip-range", nodeHost == null ? "10.0.0.0/24" : nodeHost.serviceCidr(),
                 "--allow-privileged=true",
                 "--enable-priority-and-fairness=false",
                 "--profiling=false",
                 "--v=1"));
-        url = "https://127.0.0.1:" + port;
+        if (nodeHost == null) {
+            command.addAll(List.of("--authorization-mode", "RBAC"));
+        } else {
+            kubeletClientCa = KubeletClientCertificate.create(dir.resolve("kubelet-client"));
+            command.addAll(List.of("--authorization-mode", "Node,RBAC",
+                    "--enable-admission-plugins", "NodeRestriction",
+                    "--kubelet-client-certificate", dir.resolve("kubelet-client/client.crt").toString(),
+                    "--kubelet-client-key", dir.resolve("kubelet-client/client.key").toString(),
+                    "--kubelet-preferred-address-types", "InternalIP"));
+        }
+        var process = launch("kube-apiserver", command);
+        url = "https://" + address() + ":" + port;
         // The API server writes its self-signed certificate (with its CA) before it serves.
         Path servingCert = certs.resolve("apiserver.crt");
         await("kube-apiserver serving certificate").atMost(Duration.ofSeconds(60))
@@ -160,7 +232,7 @@ public final class ControlPlane implements AutoCloseable {
                     return Files.isRegularFile(servingCert);
                 });
         caCertData = Base64.getEncoder().encodeToString(read(servingCert).getBytes(StandardCharsets.UTF_8));
-        kubeconfig = write("admin.kubeconfig", kubeconfigYaml(caCertData));
+        kubeconfig = write("admin.kubeconfig", kubeconfigFor("testenv-admin", adminToken));
         client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
         await("kube-apiserver /readyz").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                 .ignoreExceptions().until(() -> {
@@ -175,7 +247,7 @@ public final class ControlPlane implements AutoCloseable {
                 "--kubeconfig", kubeconfig.toString(),
                 "--secure-port", "0",
                 "--leader-elect=false",
-                "--controllers", CONTROLLERS,
+                "--controllers", nodeHost == null ? CONTROLLERS : CONTROLLERS + NODE_CONTROLLERS,
                 "--service-account-private-key-file", saKey.toString(),
                 "--concurrent-deployment-syncs", "10",
                 "--concurrent-replicaset-syncs", "10",
@@ -225,7 +297,8 @@ public final class ControlPlane implements AutoCloseable {
                 .assertSuccess().output().strip();
     }
 
-    private String kubeconfigYaml(String caData) {
+    /** A kubeconfig for another user of this API server, by bearer token. */
+    String kubeconfigFor(String user, String token) {
         return """
                 apiVersion: v1
                 kind: Config
@@ -235,17 +308,17 @@ public final class ControlPlane implements AutoCloseable {
                     server: %s
                     certificate-authority-data: %s
                 users:
-                - name: testenv-admin
+                - name: %s
                   user:
                     token: %s
                 contexts:
                 - name: testenv
                   context:
                     cluster: testenv
-                    user: testenv-admin
+                    user: %s
                     namespace: default
                 current-context: testenv
-                """.formatted(url, caData, adminToken);
+                """.formatted(url, caCertData, user, token, user);
     }
 
     private ManagedProcess launch(String name, List<String> command) {
@@ -287,9 +360,19 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
-        if (kubelet != null) {
-            kubelet.close();
+        try {
+            if (node != null) {
+                node.close();
+            }
+            closeProcesses();
+        } finally {
+            if (nodeHost != null) {
+                nodeHost.close();
+            }
         }
+    }
+
+    private void closeProcesses() {
         if (client != null) {
             client.close();
         }

@@ -40,16 +40,22 @@ public final class HttpProbe {
 
     /** The same, sending a {@code Cookie} header (none when null). */
     public static HttpReply get(int port, String host, String path, String cookie) {
+        return get(InetAddress.getLoopbackAddress().getHostAddress(), port, host, path, cookie);
+    }
+
+    /** {@code GET path} to address:port (a pod's or a Service's, say) with the given Host and Cookie headers. */
+    public static HttpReply get(String address, int port, String host, String path, String cookie) {
         String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
                 + (cookie == null ? "" : "Cookie: " + cookie + "\r\n") + "Connection: close\r\n\r\n";
         try (var socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), READ_TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress(address, port), READ_TIMEOUT_MILLIS);
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             return parse(new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
-            throw new UncheckedIOException("GET " + path + " (Host: " + host + ") on 127.0.0.1:" + port + " failed", e);
+            throw new UncheckedIOException("GET " + path + " (Host: " + host + ") on " + address + ":" + port
+                    + " failed", e);
         }
     }
 

@@ -5,8 +5,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * The real parts an operator under {@code @QuarkusTest} runs against: a control plane with the project's CRDs
- * applied, a Consul agent, and the real {@code haproxy} for validation. The operator authenticates as the
+ * The real parts an operator under {@code @QuarkusTest} runs against: a control plane with a real node and the
+ * project's CRDs applied, a Consul agent that the node's pods reach too, and the real {@code haproxy} for
+ * validation. The operator authenticates as the
  * service account of {@code deploy/base}, with exactly its RBAC, so every operator test also checks that those
  * rules suffice. Injected into test fields of this type.
  */
@@ -20,9 +21,9 @@ public final class OperatorEnvironment implements QuarkusTestResourceLifecycleMa
     public Map<String, String> start() {
         String haproxy = RealParts.require(Part.HAPROXY).toString();
         try {
-            plane = ControlPlane.start();
+            plane = ControlPlane.startWithNode();
             plane.applyCrds();
-            consul = ConsulAgent.start(RealParts.require(Part.CONSUL));
+            consul = ConsulAgent.startReachableAt(RealParts.require(Part.CONSUL), plane.address());
             operatorToken = plane.operatorToken();
         } catch (RuntimeException | Error e) {
             stop();

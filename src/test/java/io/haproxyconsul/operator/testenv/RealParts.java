@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -21,7 +22,24 @@ public final class RealParts {
         CONSUL,
         HAPROXY,
         HELM,
-        CONSUL_TEMPLATE
+        CONSUL_TEMPLATE,
+        KUBELET,
+        KUBE_PROXY,
+        KUBE_SCHEDULER,
+        CONTAINERD,
+        CONTAINERD_SHIM,
+        CTR,
+        RUNC,
+        CNI_BRIDGE,
+        CNI_HOST_LOCAL,
+        CNI_LOOPBACK
+    }
+
+    /** The node's images, OCI archives built by {@code hack/images.sh install}. */
+    public enum Image {
+        HCO_IMAGE_PAUSE,
+        HCO_IMAGE_HAPROXY_2_6,
+        HCO_IMAGE_HAPROXY_3_0
     }
 
     static final String SETUP = "bash hack/testenv.sh install && eval \"$(bash hack/testenv.sh env)\"";
@@ -34,12 +52,21 @@ public final class RealParts {
     }
 
     static Path require(Part part, Function<String, String> environment) {
-        String value = environment.apply(part.name());
-        if (value != null && !value.isBlank() && Files.isExecutable(Path.of(value))) {
+        return require(part.name(), "an executable file", Files::isExecutable, environment);
+    }
+
+    public static Path require(Image image) {
+        return require(image.name(), "an image archive", Files::isRegularFile, System::getenv);
+    }
+
+    private static Path require(String variable, String what, Predicate<Path> present,
+            Function<String, String> environment) {
+        String value = environment.apply(variable);
+        if (value != null && !value.isBlank() && present.test(Path.of(value))) {
             return Path.of(value);
         }
-        String message = part.name() + (value == null || value.isBlank() ? " is not set" : "=" + value
-                + " is not an executable file") + ": run `" + SETUP + "` first";
+        String message = variable + (value == null || value.isBlank() ? " is not set" : "=" + value
+                + " is not " + what) + ": run `" + SETUP + "` first";
         if ("true".equalsIgnoreCase(environment.apply("CI"))) {
             throw new MissingPartException(message);
         }

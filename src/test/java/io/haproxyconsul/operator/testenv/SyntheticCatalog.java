@@ -19,6 +19,12 @@ public final class SyntheticCatalog {
 
     /** @param firstServicePorts where svc-00000's instances really listen (on 127.0.0.1), or empty */
     public static CatalogSnapshot of(int services, int instances, List<Integer> firstServicePorts) {
+        return of(services, instances, "127.0.0.1", firstServicePorts);
+    }
+
+    /** The same with svc-00000's instances listening on {@code firstServiceAddress} (the node's bridge, say). */
+    public static CatalogSnapshot of(int services, int instances, String firstServiceAddress,
+            List<Integer> firstServicePorts) {
         var names = new TreeMap<String, List<String>>();
         var all = new TreeMap<String, List<ServiceInstance>>();
         for (int s = 0; s < services; s++) {
@@ -27,7 +33,7 @@ public final class SyntheticCatalog {
             var list = new ArrayList<ServiceInstance>();
             for (int i = 0; i < instances; i++) {
                 boolean real = s == 0 && i < firstServicePorts.size();
-                String address = real ? "127.0.0.1" : "127.%d.%d.%d".formatted(1 + s / 256, s % 256, 1 + i);
+                String address = real ? firstServiceAddress : "127.%d.%d.%d".formatted(1 + s / 256, s % 256, 1 + i);
                 list.add(new ServiceInstance(name + "-" + i, "node-" + i, address,
                         real ? firstServicePorts.get(i) : 8080, List.of("http"), HealthStatus.PASSING));
             }
