@@ -6,9 +6,11 @@ import io.haproxyconsul.operator.testenv.CommandResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The README's demo command, in the mode that checks the curl lines it prints and exits. */
+@Tag("demo")
 class LocalDemoIT {
 
     @Test

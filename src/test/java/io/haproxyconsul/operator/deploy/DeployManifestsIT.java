@@ -18,8 +18,8 @@ import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.haproxyconsul.operator.testenv.CommandResult;
 import io.haproxyconsul.operator.testenv.ControlPlane;
 import io.haproxyconsul.operator.testenv.ControlPlaneExtension;
-import io.haproxyconsul.operator.testenv.RealParts;
-import io.haproxyconsul.operator.testenv.RealParts.Part;
+import io.haproxyconsul.operator.testenv.Helm;
+import io.haproxyconsul.operator.testenv.OperatorImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,22 +45,30 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(ControlPlaneExtension.class)
 class DeployManifestsIT {
 
-    private static final Path CHART = Path.of("deploy", "helm", "haproxy-consul-operator").toAbsolutePath();
+    private static final Path CHART = Helm.CHART;
     private static final String CRD_FILE = "haproxyconsulbindings.haproxyconsul.io-v1.yml";
     /** A release name other than the chart's, so that its cluster-wide names differ from deploy/base's. */
     private static final String RELEASE = "hco";
     private static final String FULLNAME = RELEASE + "-haproxy-consul-operator";
 
     private static ControlPlane plane;
-    private static Path helm;
+    private static Helm helm;
     @TempDir
     static Path work;
 
     @BeforeAll
     static void applyCrds(ControlPlane controlPlane) {
         plane = controlPlane;
-        helm = RealParts.require(Part.HELM);
+        helm = new Helm(plane, work);
         plane.applyCrds();
+    }
+
+    @Test
+    void theChartsDefaultImageIsTheOneDeployBaseNames() {
+        var deployment = only(load(template("helm-image")), Deployment.class);
+
+        assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo(OperatorImage.deployedName());
     }
 
     @Test
@@ -224,16 +232,8 @@ class DeployManifestsIT {
         assertThat(paths).allSatisfy(path -> assertThat(Path.of(path)).isDirectory());
     }
 
-    /** Helm with its cache, configuration and data in the test's temp dir: it writes nothing elsewhere. */
     private static CommandResult helm(String... args) {
-        Path home = work.resolve("helm-home");
-        var command = new ArrayList<>(List.of("env", "HOME=" + home,
-                "XDG_CACHE_HOME=" + home.resolve("cache"), "XDG_CONFIG_HOME=" + home.resolve("config"),
-                "XDG_DATA_HOME=" + home.resolve("data"), "HELM_CACHE_HOME=" + home.resolve("cache/helm"),
-                "HELM_CONFIG_HOME=" + home.resolve("config/helm"), "HELM_DATA_HOME=" + home.resolve("data/helm"),
-                helm.toString(), "--kubeconfig", plane.kubeconfig().toString()));
-        command.addAll(List.of(args));
-        return CommandResult.run(command, work, Duration.ofMinutes(2));
+        return helm.run(args);
     }
 
     /** The chart rendered for a release in the namespace; helm prints nothing else when it succeeds. */

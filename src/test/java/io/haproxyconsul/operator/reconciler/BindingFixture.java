@@ -27,12 +27,21 @@ public final class BindingFixture {
     public final String name;
 
     public BindingFixture(ControlPlane plane, String name) {
-        this.plane = plane;
-        this.client = plane.client();
-        this.namespace = name + "-" + UUID.randomUUID().toString().substring(0, 6);
-        this.name = name;
+        this(plane, name, name + "-" + UUID.randomUUID().toString().substring(0, 6));
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
                 .build()).create();
+    }
+
+    private BindingFixture(ControlPlane plane, String name, String namespace) {
+        this.plane = plane;
+        this.client = plane.client();
+        this.namespace = namespace;
+        this.name = name;
+    }
+
+    /** A binding in a namespace that exists already (an operator's own, say). */
+    public static BindingFixture inExistingNamespace(ControlPlane plane, String name, String namespace) {
+        return new BindingFixture(plane, name, namespace);
     }
 
     /** Applies the binding with kubectl; {@code spec} is YAML indented by two spaces. */
@@ -54,7 +63,12 @@ public final class BindingFixture {
 
     /** Waits with {@code kubectl wait}, as a user or a pipeline would. */
     public void awaitReady() {
-        var result = plane.kubectl("wait", "--for=condition=Ready", "--timeout=" + PUBLISH.toSeconds() + "s", "-n",
+        awaitReady(PUBLISH);
+    }
+
+    /** The same, for at most {@code timeout} (under two minutes). */
+    public void awaitReady(Duration timeout) {
+        var result = plane.kubectl("wait", "--for=condition=Ready", "--timeout=" + timeout.toSeconds() + "s", "-n",
                 namespace, "hcb/" + name);
         if (result.exitCode() != 0) {
             throw new AssertionError(result.output() + plane.kubectl("get", "hcb", name, "-n", namespace, "-o",

@@ -98,7 +98,8 @@ public final class RealNode implements AutoCloseable {
         Path cniConf = host.root().resolve("cni/net.d");
         write(cniConf.resolve("10-" + host.cniNetwork() + ".conflist"), """
                 {"cniVersion": "1.0.0", "name": "%s", "plugins": [{
-                  "type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+                  "type": "bridge", "bridge": "%s", "isGateway": true, "isDefaultGateway": true, "ipMasq": false,
+                  "hairpinMode": true,
                   "ipam": {"type": "host-local", "dataDir": "%s",
                            "ranges": [[{"subnet": "%s", "rangeStart": "%s", "gateway": "%s"}]]}}]}
                 """.formatted(host.cniNetwork(), host.bridge(), host.root().resolve("cni/ipam"), host.podCidr(),
