@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The local end-to-end demo of the README, on this machine alone (no Docker, no cluster):
-# a real control plane with the CRDs, Consul with sample services backed by small HTTP servers,
-# the operator, and a real HAProxy running the config the operator publishes (standing in for the
-# fleet's pods, reloaded when a new config is published). It prints curl lines to try, then shows
-# a Consul change arriving in HAProxy. Ctrl-C stops everything.
+# The local end-to-end demo of the README, on this machine alone (no Docker, no cluster to bring):
+# a real control plane and a real node (kubelet, containerd, runc, CNI, kube-proxy), Consul with sample
+# services backed by small HTTP servers, the operator's image (Dockerfile.jvm, built by buildah) installed
+# with `kubectl apply -k deploy/base`, and a binding whose HAProxy pods serve through their Service.
+# It prints curl lines to try, then shows a Consul change reaching the pods. Ctrl-C stops everything.
 #
 #   bash hack/demo.sh            # runs until Ctrl-C
 #   bash hack/demo.sh --check    # sends the requests it prints, checks the answers, and exits

@@ -2,47 +2,40 @@ package io.haproxyconsul.operator.demo;
 
 import static org.awaitility.Awaitility.await;
 
-import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
-import io.haproxyconsul.operator.publish.PublishedConfigMaps;
 import io.haproxyconsul.operator.testenv.BackendServer;
-import io.haproxyconsul.operator.testenv.BindingStatusWatch;
+import io.haproxyconsul.operator.testenv.CommandResult;
 import io.haproxyconsul.operator.testenv.ConsulAgent;
 import io.haproxyconsul.operator.testenv.ControlPlane;
-import io.haproxyconsul.operator.testenv.FreePorts;
-import io.haproxyconsul.operator.testenv.HaproxyProcess;
 import io.haproxyconsul.operator.testenv.HttpProbe;
-import io.haproxyconsul.operator.testenv.ManagedProcess;
-import io.haproxyconsul.operator.testenv.OperatorProcess;
+import io.haproxyconsul.operator.testenv.OperatorImage;
 import io.haproxyconsul.operator.testenv.RealParts;
 import io.haproxyconsul.operator.testenv.RealParts.Part;
-import io.haproxyconsul.operator.testenv.TempDirs;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The README's demo, on this machine alone: a real control plane with the CRDs, a Consul agent with sample
- * services backed by small HTTP servers, the operator (the packaged jar, as a separate process), and a real
- * HAProxy standing in for the fleet's pods, reloaded whenever the binding's status points at a new ConfigMap.
+ * The README's demo, on this machine alone: a real control plane and a real node (kubelet, containerd, runc, CNI,
+ * kube-proxy), a Consul agent with sample services backed by small HTTP servers, the operator's image installed
+ * with {@code kubectl apply -k deploy/base} exactly as a user does, and a binding whose HAProxy pods serve the
+ * catalog through their Service. It prints the curl lines to try, then shows a Consul change reaching the pods.
  * Started by {@code hack/demo.sh}; with {@code --check} it sends the requests it prints and exits.
  */
 public final class LocalDemo {
 
     private static final String DOMAIN = "example.test";
-    private static final Duration PUBLISH = Duration.ofSeconds(60);
+    private static final String OPERATOR = "deployment/haproxy-consul-operator";
+    /** Under the two minutes a kubectl command is given. */
+    private static final Duration WAIT = Duration.ofSeconds(110);
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final boolean check;
     private ControlPlane plane;
     private ConsulAgent consul;
-    private HaproxyProcess haproxy;
-    private int port;
-    private volatile String servedHash;
+    private String clusterIp;
 
     private LocalDemo(boolean check) {
         this.check = check;
@@ -61,21 +54,26 @@ public final class LocalDemo {
     }
 
     private void run() throws Exception {
-        say("starting the control plane (etcd, kube-apiserver, kube-controller-manager) and applying crds/");
-        plane = keep(ControlPlane.start());
+        say("starting the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and a node "
+                + "(kubelet, containerd, runc, CNI bridge, kube-proxy); applying crds/");
+        plane = keep(ControlPlane.startWithNode());
         plane.applyCrds();
         say("starting Consul with webapp (2 instances, tags http+stateful), api (http) and db (no http tag)");
-        consul = keep(ConsulAgent.start(RealParts.require(Part.CONSUL)));
+        consul = keep(ConsulAgent.startReachableAt(RealParts.require(Part.CONSUL), plane.address()));
         register("webapp", "webapp-1", List.of("http", "stateful"));
         register("webapp", "webapp-2", List.of("http", "stateful"));
         register("api", "api-1", List.of("http"));
         register("db", "db-1", List.of("tcp"));
 
-        say("starting the operator (target/quarkus-app/quarkus-run.jar)");
-        var operator = startOperator();
-        port = FreePorts.next();
-        Path binding = TempDirs.create("demo").resolve("binding.yaml");
-        Files.writeString(binding, """
+        say("building the operator's image from Dockerfile.jvm (buildah) and running it: kubectl apply -k "
+                + "deploy/base");
+        OperatorImage.importInto(plane.node());
+        kubectl("apply", "-k", Path.of("deploy", "base").toAbsolutePath().toString());
+        kubectl("rollout", "status", "-n", ControlPlane.OPERATOR_NAMESPACE, OPERATOR, "--timeout=" + WAIT
+                .toSeconds() + "s");
+
+        say("applying a HaproxyConsulBinding with a fleet of 2 HAProxy pods");
+        plane.apply("""
                 apiVersion: haproxyconsul.io/v1alpha1
                 kind: HaproxyConsulBinding
                 metadata:
@@ -86,91 +84,68 @@ public final class LocalDemo {
                     address: %s
                   routing:
                     domain: %s
-                    port: %d
                   rollout:
                     debounce: {min: 200ms, max: 1s}
-                """.formatted(consul.httpAddress(), DOMAIN, port));
-        plane.kubectl("apply", "-f", binding.toString()).assertSuccess();
-        var ready = plane.kubectl("wait", "--for=condition=Ready", "--timeout=" + PUBLISH.toSeconds() + "s",
-                "hcb/demo");
-        operator.assertAlive();
-        ready.assertSuccess();
-        System.out.print(plane.kubectl("get", "hcb", "demo").output());
+                  fleet:
+                    replicas: 2
+                """.formatted(consul.httpAddressOn(plane.address()), DOMAIN)).assertSuccess();
+        kubectl("wait", "--for=condition=Ready", "--timeout=" + WAIT.toSeconds() + "s", "hcb/demo");
+        System.out.print(kubectl("get", "hcb,deployment,pods,service", "-o", "wide").output());
 
-        followPublishedConfig();
-        say("HAProxy serves the published config on 127.0.0.1:" + port + ". Try:");
-        List<String> curls = List.of(
-                "curl -s -H 'Host: webapp." + DOMAIN + "' http://127.0.0.1:" + port + "/",
-                "curl -s http://127.0.0.1:" + port + "/webapp/orders/7",
-                "curl -s -H 'Host: api." + DOMAIN + "' http://127.0.0.1:" + port + "/v1/items",
-                "curl -s -o /dev/null -w '%{http_code}\\n' -H 'Host: db." + DOMAIN + "' http://127.0.0.1:" + port
-                        + "/");
-        curls.forEach(line -> System.out.println("    " + line));
+        var service = plane.client().services().inNamespace("default").withName("demo-haproxy").get();
+        clusterIp = service.getSpec().getClusterIP();
+        int port = service.getSpec().getPorts().get(0).getPort();
+        String url = "http://" + clusterIp + ":" + port;
+        say("the fleet serves through its Service " + url + ". Try:");
+        List.of("curl -s -H 'Host: webapp." + DOMAIN + "' " + url + "/",
+                "curl -s " + url + "/webapp/orders/7",
+                "curl -s -H 'Host: api." + DOMAIN + "' " + url + "/v1/items",
+                "curl -s -o /dev/null -w '%{http_code}\\n' -H 'Host: db." + DOMAIN + "' " + url + "/")
+                .forEach(line -> System.out.println("    " + line));
         if (check) {
-            expect(DOMAIN, "webapp", "/", "identity=webapp-");
-            expect("anything", null, "/webapp/orders/7", "path=/orders/7");
-            expect(DOMAIN, "api", "/v1/items", "identity=api-1 path=/v1/items");
-            var db = HttpProbe.get(port, "db." + DOMAIN, "/");
+            expect(port, "webapp." + DOMAIN, "/", "identity=webapp-");
+            expect(port, "anything", "/webapp/orders/7", "path=/orders/7");
+            expect(port, "api." + DOMAIN, "/v1/items", "identity=api-1 path=/v1/items");
+            var db = HttpProbe.get(clusterIp, port, "db." + DOMAIN, "/", null);
             if (db.status() != 503) {
                 throw new AssertionError("db is not published, expected 503, got " + db.status());
             }
         }
 
         say("a Consul change: registering webapp-3 ...");
-        String before = servedHash;
         register("webapp", "webapp-3", List.of("http", "stateful"));
-        await("the new config").atMost(PUBLISH).until(() -> servedHash != null && !servedHash.equals(before));
-        say("webapp-3 arrived in HAProxy; `curl -s -H 'Host: webapp." + DOMAIN + "' http://127.0.0.1:" + port
+        await("webapp-3 answers through the fleet's Service").atMost(WAIT.multipliedBy(2)).ignoreExceptions()
+                .until(() -> HttpProbe.get(clusterIp, port, "webapp." + DOMAIN, "/", null).body()
+                        .contains("identity=webapp-3"));
+        System.out.print(kubectl("get", "hcb,pods", "-o", "wide").output());
+        say("webapp-3 arrived in the fleet; `curl -s -H 'Host: webapp." + DOMAIN + "' " + url
                 + "/` now reaches webapp-1, -2 and -3");
         if (check) {
-            await("webapp-3 answers through HAProxy").atMost(PUBLISH).until(() -> HttpProbe.get(port, "webapp."
-                    + DOMAIN, "/").body().contains("identity=webapp-3"));
             say("check passed");
             return;
         }
-        say("operator log: " + operator.log() + ". Press Ctrl-C to stop everything.");
+        say("to look around: export KUBECONFIG=" + plane.kubeconfig() + "; kubectl get pods -A; kubectl logs -n "
+                + ControlPlane.OPERATOR_NAMESPACE + " " + OPERATOR + ". Press Ctrl-C to stop everything.");
         new CountDownLatch(1).await();
     }
 
     private void register(String service, String id, List<String> tags) {
-        var backend = keep(BackendServer.start(id));
-        consul.registerService(service, id, tags, "127.0.0.1", backend.port());
+        var backend = keep(BackendServer.start(id, plane.address()));
+        consul.registerService(service, id, tags, plane.address(), backend.port());
     }
 
-    private ManagedProcess startOperator() {
-        return keep(OperatorProcess.start("operator", plane, plane.operatorToken(), Map.of()));
+    private CommandResult kubectl(String... args) {
+        var result = plane.kubectl(args);
+        result.assertSuccess();
+        return result;
     }
 
-    /** Starts HAProxy on the current config and reloads it each time the status names a new one. */
-    private void followPublishedConfig() {
-        var bindings = plane.client().resources(HaproxyConsulBinding.class).inNamespace("default").withName("demo");
-        serve(bindings.get());
-        keep(BindingStatusWatch.watch(plane.client(), "default", "demo", this::serve));
-    }
-
-    private synchronized void serve(HaproxyConsulBinding binding) {
-        var current = binding.getStatus() == null ? null : binding.getStatus().currentConfig;
-        if (current == null || current.hash.equals(servedHash)) {
-            return;
-        }
-        String text = PublishedConfigMaps.text(plane.client().configMaps().inNamespace("default")
-                .withName(current.configMapName).get());
-        if (haproxy == null) {
-            haproxy = keep(HaproxyProcess.start(RealParts.require(Part.HAPROXY), text, port));
-        } else {
-            haproxy.reload(text);
-        }
-        servedHash = current.hash;
-        say("config " + current.hash + " (" + current.services + " services, " + current.servers
-                + " servers) from ConfigMap " + current.configMapName + " is live in HAProxy");
-    }
-
-    private void expect(String domain, String service, String path, String text) {
-        String host = service == null ? domain : service + "." + domain;
-        var reply = HttpProbe.get(port, host, path);
-        if (reply.status() != 200 || !reply.body().contains(text)) {
-            throw new AssertionError("GET " + path + " (Host: " + host + ") gave " + reply.status() + " "
-                    + reply.body() + ", expected " + text);
+    private void expect(int port, String host, String path, String text) {
+        var reply = await("GET " + path + " (Host: " + host + ")").atMost(WAIT).ignoreExceptions()
+                .until(() -> HttpProbe.get(clusterIp, port, host, path, null), r -> r.status() == 200);
+        if (!reply.body().contains(text)) {
+            throw new AssertionError("GET " + path + " (Host: " + host + ") gave " + reply.body() + ", expected "
+                    + text);
         }
         say("  GET " + path + " (Host: " + host + ") -> " + reply.body());
     }

@@ -68,8 +68,11 @@ class PublishFromConsulIT {
                     """.formatted(consul.httpAddress(), port));
             edge.awaitReady();
 
-            String config = edge.currentConfig();
-            assertThat(config).contains("backend be_webapp", "backend be_api").doesNotContain("be_db");
+            // Other bindings of this run read the same Consul: the mirror they share may answer this new binding
+            // first from a catalog list that predates the registrations above, then follow them.
+            String config = edge.awaitConfig("webapp and api published", text -> text.contains("backend be_webapp")
+                    && text.contains("backend be_api"));
+            assertThat(config).doesNotContain("be_db");
             try (var haproxy = HaproxyProcess.start(RealParts.require(Part.HAPROXY), config, port)) {
                 assertThat(identities(port, "webapp.example.test", "/")).containsExactlyInAnyOrder("webapp-1",
                         "webapp-2");
@@ -192,7 +195,7 @@ class PublishFromConsulIT {
                 """.formatted(consul.httpAddress()));
         hostile.awaitReady();
 
-        String config = hostile.currentConfig();
+        String config = hostile.awaitConfig("calm published", text -> text.contains("backend be_calm"));
         assertThat(config).contains("server calm-1 127.0.0.1:" + port, "maxconn 4096", "cookie JSESSIONID prefix")
                 .doesNotContain("evil", "injected", "bind :81", "bind :82", "xxxxxxxxxx", "odd#name", "# and more",
                         "calm 3", "SID;");
@@ -208,7 +211,14 @@ class PublishFromConsulIT {
 
     @Test
     void anUnchangedCatalogPublishesNothingAndABurstPublishesAtMostTwice() {
-        ConsulAgent consul = env.consul();
+        // A Consul of its own: a mirror other bindings share could answer this one first from a catalog list that
+        // predates the registration below, which is one publication more than this test counts.
+        try (var consul = ConsulAgent.start(RealParts.require(Part.CONSUL))) {
+            publishesOnlyWhatChanges(consul);
+        }
+    }
+
+    private void publishesOnlyWhatChanges(ConsulAgent consul) {
         var burst = new BindingFixture(env.controlPlane(), "burst");
         consul.registerService("burstapp", "burstapp-1", List.of("http"), "127.0.0.1", FreePorts.next());
         burst.apply("""
@@ -338,7 +348,7 @@ class PublishFromConsulIT {
                     debounce: {min: 0s, max: 0s}
                 """.formatted(consul.httpAddress()));
         moved.awaitReady();
-        assertThat(moved.currentConfig()).contains("server nodeaddr-1 127.0.0.1:31500");
+        moved.awaitConfig("nodeaddr published", text -> text.contains("server nodeaddr-1 127.0.0.1:31500"));
 
         consul.setNodeAddress("ext-node", "127.0.0.2");
         moved.awaitConfig("the node's new address", text -> text.contains("server nodeaddr-1 127.0.0.2:31500"));

@@ -52,7 +52,10 @@ public final class HaproxyProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts HAProxy on {@code configText} and waits until {@code frontendPort} (bound by that config) accepts. */
+    /**
+     * Starts HAProxy on {@code configText} and waits until {@code frontendPort} (bound by that config) accepts and
+     * the master CLI answers: the worker may serve before the master listens on its socket.
+     */
     public static HaproxyProcess start(Path haproxy, String configText, int frontendPort) {
         Path dir = TempDirs.create("haproxy");
         HaproxyProcess started = null;
@@ -63,6 +66,7 @@ public final class HaproxyProcess implements AutoCloseable {
             var process = ManagedProcess.startOwning(dir, "haproxy", command, Map.of());
             started = new HaproxyProcess(dir, config, socket, process);
             started.awaitAccepting(frontendPort);
+            started.awaitMasterCli();
             return started;
         } catch (RuntimeException e) {
             if (started != null) {
@@ -79,6 +83,14 @@ public final class HaproxyProcess implements AutoCloseable {
                 .until(() -> {
                     process.assertAlive();
                     return accepts(port);
+                });
+    }
+
+    private void awaitMasterCli() {
+        await("haproxy master CLI answering on " + masterSocket).atMost(STARTUP).pollInterval(Duration.ofMillis(50))
+                .ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
+                    process.assertAlive();
+                    return masterStatus() != null;
                 });
     }
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -321,7 +322,15 @@ public final class RealNode implements AutoCloseable {
             Path lockPath = Path.of(settings.get("NODE_ROOT") + ".lock");
             try {
                 var channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                var lock = channel.tryLock();
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    channel.close();
+                    throw new IllegalStateException("this JVM runs the real node already (" + lockPath + "): share "
+                            + "its ControlPlane (OperatorEnvironment, ControlPlaneExtension.WithNode) rather than "
+                            + "starting another", e);
+                }
                 if (lock == null) {
                     channel.close();
                     throw new IllegalStateException("another process runs the real node (" + lockPath

@@ -11,32 +11,38 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real node runs the HAProxy images as a user's cluster would: pods become Ready, answer on their pod IP and
  * through their Service's ClusterIP, and a configuration HAProxy refuses fails the init step with HAProxy's words.
+ *
+ * <p>On the node of {@link OperatorEnvironment}: a machine has room for one node, and the Quarkus tests' resources
+ * live in a class loader of their own, so a plain JUnit extension would start a second one in this JVM.
  */
-@ExtendWith(ControlPlaneExtension.WithNode.class)
+@QuarkusTest
+@WithTestResource(OperatorEnvironment.class)
 class RealNodeIT {
 
     private static final Duration ROLLOUT = Duration.ofSeconds(90);
     private static final String APP = "edge";
 
+    OperatorEnvironment env;
     private KubernetesClient client;
     private String namespace;
 
     @BeforeEach
-    void namespace(ControlPlane plane) {
-        client = plane.client();
+    void namespace() {
+        client = env.controlPlane().client();
         namespace = "node-" + UUID.randomUUID().toString().substring(0, 8);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
                 .build()).serverSideApply();
