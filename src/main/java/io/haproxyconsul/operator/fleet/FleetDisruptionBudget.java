@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.haproxyconsul.operator.owned.OwnedObjects;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import java.util.TreeMap;
@@ -18,10 +19,10 @@ public class FleetDisruptionBudget extends CRUDKubernetesDependentResource<PodDi
     @Override
     protected PodDisruptionBudget desired(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context) {
         return new PodDisruptionBudgetBuilder()
-                .withNewMetadata().withName(FleetLabels.objectName(binding))
-                .withNamespace(binding.getMetadata().getNamespace()).withLabels(FleetLabels.objectLabels(binding))
+                .withNewMetadata().withName(OwnedObjects.fleetName(binding))
+                .withNamespace(binding.getMetadata().getNamespace()).withLabels(OwnedObjects.fleetLabels(binding))
                 .withAnnotations(new TreeMap<>()).endMetadata()
-                .withNewSpec().withNewSelector().withMatchLabels(FleetLabels.selector(binding)).endSelector()
+                .withNewSpec().withNewSelector().withMatchLabels(OwnedObjects.selector(binding)).endSelector()
                 .withMinAvailable(new IntOrString(binding.getSpec().fleet.podDisruptionBudget.minAvailable))
                 .endSpec().build();
     }

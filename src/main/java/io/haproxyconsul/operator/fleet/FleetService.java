@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.haproxyconsul.operator.owned.OwnedObjects;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import java.util.TreeMap;
@@ -19,10 +20,10 @@ public class FleetService extends CRUDKubernetesDependentResource<Service, Hapro
     protected Service desired(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context) {
         var service = binding.getSpec().fleet.service;
         return new ServiceBuilder()
-                .withNewMetadata().withName(FleetLabels.objectName(binding))
-                .withNamespace(binding.getMetadata().getNamespace()).withLabels(FleetLabels.objectLabels(binding))
+                .withNewMetadata().withName(OwnedObjects.fleetName(binding))
+                .withNamespace(binding.getMetadata().getNamespace()).withLabels(OwnedObjects.fleetLabels(binding))
                 .withAnnotations(new TreeMap<>(service.annotations)).endMetadata()
-                .withNewSpec().withType(service.type.name()).withSelector(FleetLabels.selector(binding))
+                .withNewSpec().withType(service.type.name()).withSelector(OwnedObjects.selector(binding))
                 .addNewPort().withName("http").withProtocol("TCP").withPort(service.port)
                 .withTargetPort(new IntOrString("http")).endPort()
                 .endSpec().build();

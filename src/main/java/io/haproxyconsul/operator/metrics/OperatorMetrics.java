@@ -48,6 +48,21 @@ public class OperatorMetrics {
         registry.counter("hco.rollouts.rolledback").increment();
     }
 
+    /** A structural change: the Deployment's pods are replaced, one at a time. */
+    public void podsReplaced(int pods) {
+        registry.counter("hco.pods.replaced").increment(pods);
+    }
+
+    /** A batch of Runtime API commands that brought one pod's servers up to date, without a reload. */
+    public void runtimeUpdated(int commands) {
+        registry.counter("hco.runtime.updates").increment();
+        registry.counter("hco.runtime.commands").increment(commands);
+    }
+
+    public void runtimeUpdateFailed() {
+        registry.counter("hco.runtime.failures").increment();
+    }
+
     public void consulAnswered(String kind, long nanos) {
         Timer.builder("hco.consul.query").description("Consul blocking queries, from request to answer")
                 .tag("kind", kind).register(registry).record(java.time.Duration.ofNanos(nanos));

@@ -119,8 +119,23 @@ public final class RoutingModelBuilder {
                     ConsulValues.isCookieName(value.strip()), "not a cookie name")).map(String::strip)
                     .orElse(DEFAULT_COOKIE);
         }
+        var servers = servers(service, instances);
         return new Backend("be_" + service, service, List.copyOf(hosts), routing.pathRouting ? "/" + service : null,
-                cookie, servers(service, instances));
+                cookie, servers, spareSlots(servers.size()));
+    }
+
+    /**
+     * Room for a quarter more instances (at least two: a one-instance service's rolling deploy), which running
+     * HAProxies take at run time; a backend that outgrows it needs a new configuration.
+     */
+    static List<String> spareSlots(int servers) {
+        int spares = Math.max(2, (servers + 3) / 4);
+        return java.util.stream.IntStream.rangeClosed(servers + 1, servers + spares).mapToObj(RoutingModelBuilder::slot)
+                .toList();
+    }
+
+    private static String slot(int number) {
+        return "srv" + number;
     }
 
     private List<Server> servers(String service, List<ServiceInstance> instances) {
@@ -142,9 +157,13 @@ public final class RoutingModelBuilder {
                 continue;
             }
             String name = serverName(instance, taken);
-            servers.put(name, new Server(name, address.get(), instance.port()));
+            servers.put(name, new Server(name, address.get(), instance.port(), name));
         }
-        return List.copyOf(servers.values());
+        var slots = new ArrayList<Server>();
+        for (var server : servers.values()) {
+            slots.add(new Server(slot(slots.size() + 1), server.address(), server.port(), server.instance()));
+        }
+        return List.copyOf(slots);
     }
 
     /** The service ID when HAProxy accepts it as a server name, else a stable digest of it. */

@@ -17,6 +17,7 @@ import io.quarkus.qute.TemplateException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Draws a {@link RoutingModel} with a Qute template: the built-in {@code templates/haproxy.cfg}, or a user's
@@ -29,6 +30,8 @@ public class ConfigRenderer {
 
     private final Engine engine;
     private final Template builtIn;
+    /** The built-in template's identity in structure hashes: its text, so an upgrade that changes it rolls. */
+    private final String builtInId;
     private final Map<ConfigHash, Template> parsed = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ConfigHash, Template> eldest) {
@@ -39,6 +42,15 @@ public class ConfigRenderer {
     public ConfigRenderer(Engine engine) {
         this.engine = engine;
         this.builtIn = engine.getTemplate("haproxy.cfg");
+        this.builtInId = "built-in " + builtInSource().map(source -> ConfigHash.of(source).value()).orElse("");
+    }
+
+    private static Optional<String> builtInSource() {
+        try (var in = ConfigRenderer.class.getResourceAsStream("/templates/haproxy.cfg")) {
+            return in == null ? Optional.empty() : Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -70,7 +82,7 @@ public class ConfigRenderer {
     }
 
     public RenderedConfig renderDefault(RoutingModel model) {
-        return render(builtIn, model);
+        return render(builtIn, builtInId, model);
     }
 
     /**
@@ -79,18 +91,21 @@ public class ConfigRenderer {
     public RenderedConfig render(String templateText, RoutingModel model) {
         try {
             Template template;
+            var id = ConfigHash.of(templateText);
             synchronized (parsed) {
-                template = parsed.computeIfAbsent(ConfigHash.of(templateText), hash -> engine.parse(templateText));
+                template = parsed.computeIfAbsent(id, hash -> engine.parse(templateText));
             }
-            return render(template, model);
+            return render(template, "template " + id, model);
         } catch (TemplateException e) {
             throw new InvalidTemplateException(e.getMessage(), e);
         }
     }
 
-    private static RenderedConfig render(Template template, RoutingModel model) {
+    private static RenderedConfig render(Template template, String templateId, RoutingModel model) {
         String text = template.data("model", model).data("params", model.params()).render();
-        return new RenderedConfig(text, ConfigHash.of(text), model.backends().size(), model.serverCount());
+        var backends = model.backends().stream().map(RoutingModel.Backend::name).collect(Collectors.toSet());
+        return new RenderedConfig(text, ConfigHash.of(text), model.backends().size(), model.serverCount(),
+                ConfigStructure.of(templateId, text, backends));
     }
 
     public static final class InvalidTemplateException extends RuntimeException {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.haproxyconsul.operator.fleet.FleetLabels;
+import io.haproxyconsul.operator.owned.OwnedObjects;
 import io.haproxyconsul.operator.reconciler.BindingFixture;
 import io.haproxyconsul.operator.testenv.BackendServer;
 import io.haproxyconsul.operator.testenv.CommandResult;
@@ -203,7 +203,7 @@ class InClusterOperatorIT {
 
     private String templateHash(BindingFixture edge) {
         return plane.client().apps().deployments().inNamespace(edge.namespace).withName(edge.name + "-haproxy").get()
-                .getSpec().getTemplate().getMetadata().getAnnotations().get(FleetLabels.CONFIG_HASH_ANNOTATION);
+                .getSpec().getTemplate().getMetadata().getAnnotations().get(OwnedObjects.CONFIG_HASH_ANNOTATION);
     }
 
     private List<Pod> operatorPods(String namespace) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.haproxyconsul.operator.owned.OwnedObjects;
 import io.haproxyconsul.operator.publish.PublishedConfigMaps;
 import io.haproxyconsul.operator.testenv.ControlPlane;
 import java.time.Duration;
@@ -110,7 +111,7 @@ public final class BindingFixture {
     }
 
     public List<ConfigMap> publishedConfigMaps() {
-        return client.configMaps().inNamespace(namespace).withLabel(PublishedConfigMaps.BINDING_LABEL, name).list()
+        return client.configMaps().inNamespace(namespace).withLabel(OwnedObjects.BINDING_LABEL, name).list()
                 .getItems();
     }
 }
