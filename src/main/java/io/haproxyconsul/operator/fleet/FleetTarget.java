@@ -3,6 +3,7 @@ package io.haproxyconsul.operator.fleet;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.api.v1alpha1.PublishedConfig;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -24,7 +25,7 @@ public final class FleetTarget {
      * @param outgrown whether a pod that loads {@code loaded} has no free slot left for the current servers
      */
     public static PublishedConfig choose(PublishedConfig loaded, PublishedConfig current, boolean outgrown) {
-        if (loaded == null || outgrown || !current.structureHash.equals(loaded.structureHash)) {
+        if (loaded == null || outgrown || !Objects.equals(current.structureHash, loaded.structureHash)) {
             return current;
         }
         return loaded;

@@ -192,12 +192,21 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
             LoopOutcome outcome) {
         var result = BindingStatusBuilder.build(prior, binding.getMetadata().getGeneration(), outcome, clock);
         result.events().forEach(event -> events.record(binding, event));
+        String good = goodPodConfig(result.status());
+        if (good != null && !good.equals(goodPodConfig(prior))) {
+            metrics.rolloutCompleted();
+        }
         binding.setStatus(result.status());
         // The operator is the status' only writer and the Operator SDK serializes reconciles of a binding: a patch
         // without the resource version cannot lose a write, and never fails on a cache a moment behind (409).
         binding.getMetadata().setResourceVersion(null);
         var control = UpdateControl.patchStatus(binding);
         return recheckAfter(binding, outcome).map(control::rescheduleAfter).orElse(control);
+    }
+
+    private static String goodPodConfig(HaproxyConsulBindingStatus status) {
+        return status.fleet == null || status.fleet.lastKnownGoodPodConfig == null ? null
+                : status.fleet.lastKnownGoodPodConfig.hash;
     }
 
     /** Pods still to bring up to date, or a held configuration whose hold ends: when to look again. */

@@ -11,9 +11,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.reconciler.BindingFixture;
 import io.haproxyconsul.operator.testenv.BackendServer;
+import io.haproxyconsul.operator.testenv.FleetRuntime;
 import io.haproxyconsul.operator.testenv.HttpProbe;
 import io.haproxyconsul.operator.testenv.OperatorEnvironment;
 import io.haproxyconsul.operator.testenv.RealNode;
+import io.haproxyconsul.operator.testenv.RuntimeChannelProbe;
 import io.haproxyconsul.operator.testenv.SyntheticCatalog;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,8 +49,8 @@ class FleetIT {
     }
 
     @Test
-    void aFleetServesConsulThroughItsServiceAndEveryPodAndRollsOnceForEachConsulChange() {
-        register("rolling", "rolling-1", List.of("http"));
+    void aFleetServesConsulThroughItsServiceAndEveryPodAndTakesANewInstanceWithoutReplacingAPod() {
+        var first = register("rolling", "rolling-1", List.of("http"));
         var edge = fleetBinding("rolling", "rolling.test", "  stats:\n    credentialsSecretName: stats\n",
                 RealNode.DEFAULT_FLEET_IMAGE, "rolling|shop");
         register("shop", "shop-1", List.of("http", "stateful"));
@@ -64,9 +67,13 @@ class FleetIT {
         assertThat(pod.getSpec().getVolumes()).anySatisfy(volume -> assertThat(volume.getConfigMap().getName())
                 .isEqualTo(edge.binding().getStatus().currentConfig.configMapName));
         assertThat(pod.getSpec().getInitContainers()).singleElement().satisfies(init -> {
-            assertThat(init.getCommand()).containsExactly("haproxy", "-c", "-f", "/usr/local/etc/haproxy/haproxy.cfg");
+            assertThat(init.getCommand()).startsWith("sh", "-c").last(org.assertj.core.api.InstanceOfAssertFactories
+                    .STRING).endsWith("exec haproxy -c -f /usr/local/etc/haproxy/haproxy.cfg -f "
+                            + "/var/lib/haproxy/runtime-api.cfg");
             assertThat(init.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
         });
+        assertThat(pod.getSpec().getReadinessGates()).extracting(gate -> gate.getConditionType())
+                .containsExactly("haproxyconsul.io/servers-synced");
         assertThat(pod.getSpec().getContainers()).singleElement().satisfies(haproxy -> {
             assertThat(haproxy.getImage()).isEqualTo(RealNode.DEFAULT_FLEET_IMAGE);
             assertThat(haproxy.getCommand()).startsWith("haproxy", "-W");
@@ -97,28 +104,40 @@ class FleetIT {
             assertStickiness(address);
         }
 
+        var podUids = pods(edge).stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+        var runtime = FleetRuntime.of(client, edge.namespace, edge.name, 9443);
+        var workers = pods(edge).stream().map(runtime::workerPid).toList();
+
         var second = register("rolling", "rolling-2", List.of("http"));
 
-        await("the fleet rolls to the new configuration").atMost(ROLLOUT).untilAsserted(() -> {
+        await("every pod serves the new instance").atMost(ROLLOUT).untilAsserted(() -> {
             var status = edge.binding().getStatus();
             assertThat(status.currentConfig.hash).isNotEqualTo(firstHash);
             assertThat(status.lastKnownGoodConfig.hash).isEqualTo(status.currentConfig.hash);
             assertThat(status.fleet.updatedReplicas).isEqualTo(2);
+            assertThat(status.fleet.syncedReplicas).isEqualTo(2);
             assertThat(edge.condition("RolledOut")).hasValueSatisfying(c -> assertThat(c.getStatus())
                     .isEqualTo("True"));
         });
-        String secondHash = edge.binding().getStatus().currentConfig.hash;
-        assertThat(replicaSets(edge)).hasSize(2);
-        assertThat(pods(edge)).hasSize(2).allSatisfy(p -> assertThat(hash(p)).isEqualTo(secondHash));
+        // Only servers changed: the same pods, the same HAProxy workers (no reload), the same pod template.
+        assertThat(replicaSets(edge)).hasSize(1);
+        assertThat(hash(deployment(edge))).isEqualTo(firstHash);
+        assertThat(pods(edge)).extracting(p -> p.getMetadata().getUid()).containsExactlyInAnyOrderElementsOf(podUids);
+        assertThat(pods(edge).stream().map(runtime::workerPid).toList()).isEqualTo(workers);
+        for (var p : pods(edge)) {
+            assertThat(runtime.servers(p, "be_rolling")).containsExactlyInAnyOrder(
+                    first.address() + ":" + first.port(), second.address() + ":" + second.port());
+        }
         for (String address : addresses(edge)) {
             await("the new instance answers through " + address).atMost(Duration.ofSeconds(30)).until(() -> get(
                     address, "rolling.rolling.test", "/").body().startsWith("identity=" + second.identity() + " "));
         }
 
         // The same catalog again (a spec change that leaves the output alone) changes no pod template.
+        String secondHash = edge.binding().getStatus().currentConfig.hash;
         reconcileAgain(edge);
-        assertThat(replicaSets(edge)).hasSize(2);
-        assertThat(hash(deployment(edge))).isEqualTo(secondHash);
+        assertThat(replicaSets(edge)).hasSize(1);
+        assertThat(edge.binding().getStatus().currentConfig.hash).isEqualTo(secondHash);
     }
 
     /**
@@ -217,10 +236,30 @@ class FleetIT {
         assertThat(canI("create", "deployments.apps")).isEqualTo("yes");
         assertThat(canI("watch", "pods")).isEqualTo("yes");
         assertThat(canI("get", "secrets")).isEqualTo("yes");
+        assertThat(canI("create", "secrets")).isEqualTo("yes");
+        assertThat(canI("patch", "pods/status")).isEqualTo("yes");
         assertThat(canI("list", "secrets")).isEqualTo("no");
+        assertThat(canI("update", "secrets")).isEqualTo("no");
         assertThat(canI("create", "pods/exec")).isEqualTo("no");
         assertThat(canI("delete", "pods")).isEqualTo("no");
+        assertThat(canI("patch", "pods")).isEqualTo("no");
         assertThat(canI("update", "customresourcedefinitions.apiextensions.k8s.io")).isEqualTo("no");
+    }
+
+    /** The channel that changes servers in running pods admits the operator's certificate and nothing else. */
+    @Test
+    void theRuntimeApiAdmitsOnlyTheOperatorsCertificate() {
+        var edge = fleetBinding("channel", "channel.test", "  fleet:\n    replicas: 1\n");
+        edge.awaitReady(ROLLOUT);
+        var pod = pods(edge).get(0);
+        String ip = pod.getStatus().getPodIP();
+
+        var runtime = FleetRuntime.of(env.controlPlane().client(), edge.namespace, edge.name, 9443);
+        assertThat(runtime.run(pod, "show info").get(0)).contains("Pid:");
+
+        assertThat(RuntimeChannelProbe.withForeignCertificate(ip, 9443, "show info")).doesNotContain("Pid:");
+        assertThat(RuntimeChannelProbe.withoutClientCertificate(ip, 9443, "show info")).doesNotContain("Pid:");
+        assertThat(RuntimeChannelProbe.plainText(ip, 9443, "show info")).doesNotContain("Pid:");
     }
 
     /**
