@@ -8,6 +8,7 @@ import io.haproxyconsul.operator.metrics.OperatorMetrics;
 import io.haproxyconsul.operator.render.RenderedConfig;
 import io.haproxyconsul.operator.validate.HaproxyValidator;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Objects;
@@ -28,6 +29,7 @@ public class ConfigPublisher {
     private final BackgroundWrites background;
     private final Clock clock;
 
+    @Inject
     public ConfigPublisher(HaproxyValidator validator, PublishedConfigMaps configMaps, OperatorMetrics metrics,
             BackgroundWrites background) {
         this(validator, configMaps, metrics, background, Clock.systemUTC());

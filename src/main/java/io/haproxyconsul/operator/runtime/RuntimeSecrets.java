@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.owned.OwnedObjects;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -28,6 +29,7 @@ public class RuntimeSecrets {
     /** Binding UID → its credentials; a Secret is never rewritten, so what was read stays true. */
     private final Map<String, RuntimeCredentials> known = new ConcurrentHashMap<>();
 
+    @Inject
     public RuntimeSecrets(KubernetesClient client) {
         this(client, Clock.systemUTC());
     }
