@@ -101,7 +101,9 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
                         pod.getMetadata().getLabels().get(OwnedObjects.BINDING_LABEL),
                         pod.getMetadata().getNamespace())))
                 .build(), context);
-        return List.of(consulChanges, pods);
+        var sources = new java.util.ArrayList<EventSource<?, HaproxyConsulBinding>>(List.of(consulChanges, pods));
+        sources.addAll(InputEvents.of(context, inputs.client()));
+        return sources;
     }
 
     @Override

@@ -29,7 +29,7 @@ class RenderCommandIT {
                 GOLDEN.resolve("catalog.json").toString(), "--validate");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(result.output()).contains("backend be_webapp", "server webapp-1 10.0.0.1:8080",
+        assertThat(result.output()).contains("backend be_webapp", " 10.0.0.1:8080 check  # webapp-1",
                 "haproxy -c: configuration", "is valid");
     }
 
@@ -60,7 +60,7 @@ class RenderCommandIT {
             var result = render("-f", GOLDEN.resolve("binding.yaml").toString(), "--consul", consul.httpAddress());
 
             assertThat(result.exitCode()).as(result.output()).isZero();
-            assertThat(result.output()).contains("maxconn 777", "server orders-1 127.0.0.1:9100")
+            assertThat(result.output()).contains("maxconn 777", " 127.0.0.1:9100 check  # orders-1")
                     .doesNotContain("ledger");
         }
     }

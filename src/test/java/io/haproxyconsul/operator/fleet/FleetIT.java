@@ -212,6 +212,29 @@ class FleetIT {
     }
 
     @Test
+    void removingSpecFleetRemovesThePodsAndKeepsPublishing() {
+        var edge = fleetBinding("unfleet", "unfleet.test", "  fleet:\n    replicas: 1\n    podDisruptionBudget: {}\n");
+        edge.awaitReady(ROLLOUT);
+        KubernetesClient client = env.controlPlane().client();
+
+        env.controlPlane().kubectl("patch", "-n", edge.namespace, "hcb/unfleet", "--type=json", "-p",
+                "[{\"op\":\"remove\",\"path\":\"/spec/fleet\"}]").assertSuccess();
+
+        await("the fleet's objects are gone").atMost(ROLLOUT).untilAsserted(() -> {
+            assertThat(client.apps().deployments().inNamespace(edge.namespace).list().getItems()).isEmpty();
+            assertThat(client.services().inNamespace(edge.namespace).list().getItems()).isEmpty();
+            assertThat(client.policy().v1().podDisruptionBudget().inNamespace(edge.namespace).list().getItems())
+                    .isEmpty();
+            var status = edge.binding().getStatus();
+            assertThat(status.fleet).isNull();
+            assertThat(edge.condition("RolledOut")).isEmpty();
+            assertThat(edge.condition("Ready")).hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("True"));
+        });
+        register("unfleet", "unfleet-2", List.of("http"));
+        edge.awaitConfig("still publishing", text -> text.contains(BindingFixture.server("unfleet-2")));
+    }
+
+    @Test
     void deletingTheBindingRemovesEverythingItOwned() {
         var edge = fleetBinding("owned", "owned.test", "  fleet:\n    replicas: 1\n    podDisruptionBudget: {}\n");
         edge.awaitReady();

@@ -45,6 +45,16 @@ public final class BindingFixture {
         return new BindingFixture(plane, name, namespace);
     }
 
+    /** The end of the server line of Consul instance {@code id} in a published configuration (any slot). */
+    public static String server(String id) {
+        return "  # " + id + "\n";
+    }
+
+    /** The same, sending traffic to {@code address} ({@code ip:port}). */
+    public static String server(String id, String address) {
+        return " " + address + " check" + server(id);
+    }
+
     /** Applies the binding with kubectl; {@code spec} is YAML indented by two spaces. */
     public void apply(String spec) {
         plane.apply(manifest(name, namespace, spec)).assertSuccess();
