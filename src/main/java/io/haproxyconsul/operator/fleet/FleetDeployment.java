@@ -23,7 +23,9 @@ import io.haproxyconsul.operator.publish.PublishedConfigMaps;
 import io.haproxyconsul.operator.runtime.PodServers;
 import io.haproxyconsul.operator.runtime.RuntimeCredentials;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -35,6 +37,9 @@ import java.util.TreeMap;
  * Servers change in running pods through the Runtime API instead (see {@code runtime.PodServers}); a readiness
  * gate keeps a new pod out of the Service until it serves the current servers.
  */
+// Only the operator's own objects are cached: a cluster's other Deployments, Services and budgets are none of its
+// business.
+@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.MANAGED_BY + "=" + OwnedObjects.OPERATOR))
 public class FleetDeployment extends CRUDKubernetesDependentResource<Deployment, HaproxyConsulBinding> {
 
     static final String CONFIG_DIR = "/usr/local/etc/haproxy";

@@ -8,8 +8,12 @@ public sealed interface FleetOutcome {
 
     /**
      * The pods load (or are moving to) {@code podConfig}; {@code servers} says which serve the current servers.
+     *
+     * @param provenGood the configuration every pod was found running and Ready on just before a new structure
+     *        replaced it, or null: it becomes the one to return to, even if no reconcile saw its rollout end
      */
-    record Progress(PublishedConfig podConfig, Rollout rollout, PodServers.Report servers) implements FleetOutcome {
+    record Progress(PublishedConfig podConfig, Rollout rollout, PodServers.Report servers,
+            PublishedConfig provenGood) implements FleetOutcome {
         /** Every pod loads podConfig, is Ready, and serves the current servers. */
         public boolean complete() {
             return rollout.complete() && servers.synced() == rollout.desired()

@@ -6,10 +6,15 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.owned.OwnedObjects;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.TreeMap;
 
 /** The Service in front of a binding's HAProxy pods. */
+// Only the operator's own objects are cached: a cluster's other Deployments, Services and budgets are none of its
+// business.
+@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.MANAGED_BY + "=" + OwnedObjects.OPERATOR))
 public class FleetService extends CRUDKubernetesDependentResource<Service, HaproxyConsulBinding> {
 
     public FleetService() {

@@ -160,6 +160,14 @@ public final class BindingStatusBuilder {
         var rollout = progress.rollout();
         var pod = progress.podConfig();
         status.fleet = fleetStatus(pod, rollout, progress.servers().synced());
+        var provenGood = progress.provenGood();
+        if (provenGood != null) {
+            status.fleet.lastKnownGoodPodConfig = provenGood;
+            if (prior.currentConfig != null
+                    && Objects.equals(prior.currentConfig.structureHash, provenGood.structureHash)) {
+                status.lastKnownGoodConfig = prior.currentConfig;
+            }
+        }
         String serving = status.currentConfig == null || pod.hash.equals(status.currentConfig.hash) ? ""
                 : " and serve the servers of configuration " + status.currentConfig.hash;
         if (progress.complete()) {

@@ -2,6 +2,7 @@ package io.haproxyconsul.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingStatus;
 import io.haproxyconsul.operator.api.v1alpha1.PublishedConfig;
@@ -43,6 +44,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.vertx.core.Vertx;
+import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,10 +62,10 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(name = "haproxyconsulbinding")
 @Workflow(explicitInvocation = true, dependents = {
-        @Dependent(name = "deployment", type = FleetDeployment.class, activationCondition = FleetRequested.class),
-        @Dependent(name = "service", type = FleetService.class, activationCondition = FleetRequested.class),
+        @Dependent(name = "deployment", type = FleetDeployment.class, reconcilePrecondition = FleetRequested.class),
+        @Dependent(name = "service", type = FleetService.class, reconcilePrecondition = FleetRequested.class),
         @Dependent(name = "pdb", type = FleetDisruptionBudget.class,
-                activationCondition = DisruptionBudgetRequested.class)})
+                reconcilePrecondition = DisruptionBudgetRequested.class)})
 public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulBinding>, Cleaner<HaproxyConsulBinding> {
 
     /** How soon to look again at pods whose HAProxy did not answer or does not serve the current servers yet. */
@@ -158,25 +160,30 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
             HaproxyConsulBindingStatus prior, PublishedConfig current, Optional<DesiredServers> desired) {
         var workflow = context.managedWorkflowAndDependentResourceContext();
         var loaded = prior.fleet == null ? null : prior.fleet.podConfig;
-        if (binding.getSpec().fleet == null || current == null) {
-            if (binding.getSpec().fleet == null) {
-                podServers.forget(binding);
-            }
+        if (binding.getSpec().fleet == null) {
+            // The preconditions fail: the workflow deletes whatever a fleet left.
+            podServers.forget(binding);
             workflow.reconcileManagedWorkflow();
+            return null;
+        }
+        if (current == null) {
             return null;
         }
         var pods = context.getSecondaryResources(Pod.class);
         var servers = podServers.sync(binding, pods, desired, current.hash);
         var target = FleetTarget.choose(loaded, current, loaded != null && servers.outgrown(loaded.hash));
+        PublishedConfig provenGood = null;
         if (loaded == null || !loaded.hash.equals(target.hash)) {
             metrics.rolloutStarted();
             metrics.podsReplaced(binding.getSpec().fleet.replicas);
+            var before = loaded == null ? null : Rollout.assess(deployment(context), pods, loaded.hash);
+            provenGood = before != null && before.complete() ? loaded : null;
         }
         FleetTarget.handTo(context, target);
         workflow.reconcileManagedWorkflow();
-        var rollout = Rollout.assess(context.getSecondaryResource(Deployment.class).orElse(null), pods, target.hash);
+        var rollout = Rollout.assess(deployment(context), pods, target.hash);
         if (rollout.failure().isEmpty()) {
-            return new FleetOutcome.Progress(target, rollout, servers);
+            return new FleetOutcome.Progress(target, rollout, servers, provenGood);
         }
         var goodPods = prior.fleet == null ? null : prior.fleet.lastKnownGoodPodConfig;
         metrics.validationFailed("pods");
@@ -188,6 +195,10 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
         workflow.reconcileManagedWorkflow();
         return new FleetOutcome.RolledBack(target, rollout.failure().get(), prior.lastKnownGoodConfig, goodPods,
                 rollout);
+    }
+
+    private static Deployment deployment(Context<HaproxyConsulBinding> context) {
+        return context.getSecondaryResource(Deployment.class).orElse(null);
     }
 
     private UpdateControl<HaproxyConsulBinding> finish(HaproxyConsulBinding binding, HaproxyConsulBindingStatus prior,
@@ -235,6 +246,11 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
     @Override
     public ErrorStatusUpdateControl<HaproxyConsulBinding> updateErrorStatus(HaproxyConsulBinding binding,
             Context<HaproxyConsulBinding> context, Exception e) {
+        if (onlyConflicts(e)) {
+            // An object changed under a write (the Deployment controller updates its Deployment all the time): the
+            // retry that follows reads it afresh. Nothing a user should see.
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
         var status = Objects.requireNonNullElseGet(binding.getStatus(), HaproxyConsulBindingStatus::new);
         binding.setStatus(status);
         String message = errorMessage(e);
@@ -244,6 +260,25 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
         }
         binding.getMetadata().setResourceVersion(null);
         return ErrorStatusUpdateControl.patchStatus(binding);
+    }
+
+    /** Whether every failure in {@code e} (one per owned object when the workflow failed) is a 409 Conflict. */
+    static boolean onlyConflicts(Throwable e) {
+        Throwable cause = e;
+        while (cause instanceof OperatorException && !(cause instanceof AggregatedOperatorException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof AggregatedOperatorException aggregated) {
+            return aggregated.getAggregatedExceptions().values().stream()
+                    .allMatch(HaproxyConsulBindingReconciler::onlyConflicts);
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException client && client.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What failed, without stack traces: per owned object when the fleet's workflow failed. */

@@ -113,6 +113,7 @@ class FleetChurnIT {
         assertThat(replicaSets(edge)).isEqualTo(replicaSets);
         assertThat(edge.binding().getStatus().fleet.podConfig.hash).isEqualTo(podConfig);
         assertThat(sticky.stillOnItsInstance()).as("a cookie-pinned client, while cart-3 came and went").isTrue();
+        assertThat(edge.warningEvents()).as("no error a user would see").isEmpty();
     }
 
     @Test

@@ -260,12 +260,12 @@ class FleetIT {
         assertThat(canI("watch", "pods")).isEqualTo("yes");
         assertThat(canI("get", "secrets")).isEqualTo("yes");
         assertThat(canI("create", "secrets")).isEqualTo("yes");
-        assertThat(canI("patch", "pods/status")).isEqualTo("yes");
+        assertThat(canI("patch", "pods", "--subresource=status")).isEqualTo("yes");
         assertThat(canI("list", "secrets")).isEqualTo("no");
         assertThat(canI("update", "secrets")).isEqualTo("no");
-        assertThat(canI("create", "pods/exec")).isEqualTo("no");
-        assertThat(canI("delete", "pods")).isEqualTo("no");
+        assertThat(canI("create", "pods", "--subresource=exec")).isEqualTo("no");
         assertThat(canI("patch", "pods")).isEqualTo("no");
+        assertThat(canI("delete", "pods")).isEqualTo("no");
         assertThat(canI("update", "customresourcedefinitions.apiextensions.k8s.io")).isEqualTo("no");
     }
 
@@ -299,9 +299,11 @@ class FleetIT {
         }
     }
 
-    private String canI(String verb, String resource) {
-        return env.controlPlane().kubectl("--token", env.operatorToken(), "auth", "can-i", verb, resource,
-                "--all-namespaces").output().strip();
+    private String canI(String verb, String resource, String... flags) {
+        var args = new ArrayList<>(List.of("--token", env.operatorToken(), "auth", "can-i", verb, resource,
+                "--all-namespaces"));
+        args.addAll(List.of(flags));
+        return env.controlPlane().kubectl(args.toArray(String[]::new)).output().strip();
     }
 
     private BindingFixture fleetBinding(String name, String domain, String extra) {

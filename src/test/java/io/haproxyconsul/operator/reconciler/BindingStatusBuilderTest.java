@@ -198,7 +198,7 @@ class BindingStatusBuilderTest {
 
     private static FleetOutcome progress(PublishedConfig pods, int desired, int ready, List<PodReport> reports) {
         return new FleetOutcome.Progress(pods, new Rollout(pods.hash, desired, ready, ready, ready == desired,
-                Optional.empty()), new PodServers.Report(reports));
+                Optional.empty()), new PodServers.Report(reports), null);
     }
 
     private static Rollout rollout(int desired, int ready) {
