@@ -182,19 +182,26 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
         FleetTarget.handTo(context, target);
         workflow.reconcileManagedWorkflow();
         var rollout = Rollout.assess(deployment(context), pods, target.hash);
-        if (rollout.failure().isEmpty()) {
-            return new FleetOutcome.Progress(target, rollout, servers, provenGood);
-        }
+        return rollout.failure().isEmpty() ? new FleetOutcome.Progress(target, rollout, servers, provenGood)
+                : rollBack(context, prior, target, rollout);
+    }
+
+    /**
+     * The pods refused {@code refused} (another HAProxy version, say): the Deployment goes back to what every pod
+     * ran before, which scales its old ReplicaSet back up rather than making new pods.
+     */
+    private FleetOutcome rollBack(Context<HaproxyConsulBinding> context, HaproxyConsulBindingStatus prior,
+            PublishedConfig refused, Rollout rollout) {
         var goodPods = prior.fleet == null ? null : prior.fleet.lastKnownGoodPodConfig;
         metrics.validationFailed("pods");
-        if (goodPods == null || goodPods.hash.equals(target.hash) || prior.lastKnownGoodConfig == null) {
-            return new FleetOutcome.Failed(target, rollout.failure().get(), rollout);
+        if (goodPods == null || goodPods.hash.equals(refused.hash) || prior.lastKnownGoodConfig == null) {
+            return new FleetOutcome.Failed(refused, rollout.failure().orElseThrow(), rollout);
         }
         metrics.rolledBack();
         FleetTarget.handTo(context, goodPods);
-        workflow.reconcileManagedWorkflow();
-        return new FleetOutcome.RolledBack(target, rollout.failure().get(), prior.lastKnownGoodConfig, goodPods,
-                rollout);
+        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        return new FleetOutcome.RolledBack(refused, rollout.failure().orElseThrow(), prior.lastKnownGoodConfig,
+                goodPods, rollout);
     }
 
     private static Deployment deployment(Context<HaproxyConsulBinding> context) {
