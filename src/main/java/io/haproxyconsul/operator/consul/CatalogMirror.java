@@ -144,7 +144,7 @@ final class CatalogMirror {
                 return Optional.empty();
             }
             services.put(service.getKey(), service.getValue());
-            instances.put(service.getKey(), judged(known, selector.onlyPassing()));
+            instances.put(service.getKey(), judged(known).filter(selector::serves).toList());
         }
         return Optional.of(new Selection(services, instances));
     }
@@ -161,11 +161,10 @@ final class CatalogMirror {
     }
 
     /** Instances with health from the check states, unless the fetch is newer than them. */
-    private List<ServiceInstance> judged(Fetched known, boolean onlyPassing) {
+    private java.util.stream.Stream<ServiceInstance> judged(Fetched known) {
         boolean checksAreNewer = healthIndex >= known.index;
         return known.instances.stream()
-                .map(i -> checksAreNewer ? withHealth(i, knownChecks.status(i.node(), i.serviceId())) : i)
-                .filter(i -> !onlyPassing || i.health() == HealthStatus.PASSING).toList();
+                .map(i -> checksAreNewer ? withHealth(i, knownChecks.status(i.node(), i.serviceId())) : i);
     }
 
     private static ServiceInstance withHealth(ServiceInstance i, HealthStatus health) {

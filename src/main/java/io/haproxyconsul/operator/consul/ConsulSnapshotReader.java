@@ -42,7 +42,7 @@ public final class ConsulSnapshotReader {
             if (selector.selects(service.getKey(), service.getValue())) {
                 services.put(service.getKey(), service.getValue());
                 instances.put(service.getKey(), ConsulAnswers.instances(await(client.healthServiceNodes(
-                        service.getKey(), selector.onlyPassing())).getList()));
+                        service.getKey(), false)).getList()).stream().filter(selector::serves).toList());
             }
         }
         var kv = new TreeMap<String, String>();
