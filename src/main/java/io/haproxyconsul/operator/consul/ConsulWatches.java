@@ -28,9 +28,6 @@ public class ConsulWatches {
 
     private static final Logger LOG = Logger.getLogger(ConsulWatches.class);
 
-    record KvKey(ConsulEndpoint endpoint, String prefix) {
-    }
-
     /** One Consul's clients, mirror and KV watches, alive while a binding uses it. */
     private final class Endpoint {
         final ConsulClient client;
