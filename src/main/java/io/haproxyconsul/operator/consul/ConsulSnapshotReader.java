@@ -2,54 +2,48 @@ package io.haproxyconsul.operator.consul;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.ext.consul.ConsulClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Reads once, without watching, what a binding would see of Consul: the same questions and the same mapping as
- * {@link ConsulWatches}, for previews such as the render command.
+ * Reads once, without watching, what a binding would see of Consul: the same questions, the same mapping and the
+ * same selection as {@link ConsulWatches}, for previews such as the render command.
  */
 public final class ConsulSnapshotReader {
 
-    private final ConsulClient client;
+    private final ConsulApi api;
     private final Duration timeout;
 
-    private ConsulSnapshotReader(ConsulClient client, Duration timeout) {
-        this.client = client;
+    private ConsulSnapshotReader(ConsulApi api, Duration timeout) {
+        this.api = api;
         this.timeout = timeout;
     }
 
     public static CatalogSnapshot read(Vertx vertx, ConsulEndpoint endpoint, ServiceSelector selector,
             List<String> kvPrefixes, Duration timeout) {
-        var client = ConsulClient.create(vertx, endpoint.clientOptions().setTimeout(timeout.toMillis()));
-        try {
-            return new ConsulSnapshotReader(client, timeout).read(selector, kvPrefixes);
-        } finally {
-            client.close();
+        try (var api = new ConsulApi(vertx, endpoint, 1, timeout, timeout.toMillis())) {
+            return new ConsulSnapshotReader(api, timeout).read(selector, kvPrefixes);
         }
     }
 
     private CatalogSnapshot read(ServiceSelector selector, List<String> kvPrefixes) {
-        var catalog = ConsulAnswers.catalog(await(client.catalogServices()).getList());
-        var services = new TreeMap<String, List<String>>();
-        var instances = new TreeMap<String, List<ServiceInstance>>();
-        for (var service : catalog.entrySet()) {
-            if (selector.selects(service.getKey(), service.getValue())) {
-                services.put(service.getKey(), service.getValue());
-                instances.put(service.getKey(), ConsulAnswers.instances(await(client.healthServiceNodes(
-                        service.getKey(), false)).getList()).stream().filter(selector::serves).toList());
+        var catalog = await(api.services(0)).value();
+        var reads = new TreeMap<String, List<ServiceInstance>>();
+        catalog.forEach((name, tags) -> {
+            if (selector.selects(name, tags)) {
+                reads.put(name, await(api.instances(name)).value());
             }
-        }
+        });
         var kv = new TreeMap<String, String>();
         for (var prefix : kvPrefixes) {
-            kv.putAll(ConsulAnswers.values(await(client.getValues(prefix + "/")).getList()));
+            kv.putAll(await(api.values(prefix, 0)).value());
         }
-        return new CatalogSnapshot(services, instances, kv);
+        return new CatalogView(true, catalog, reads, List.of(), Map.of()).snapshot(selector, kv).orElseThrow();
     }
 
     private <T> T await(Future<T> answer) {
