@@ -11,7 +11,9 @@ import org.jboss.logging.Logger;
  * One question asked of one Consul again and again with blocking queries. It keeps watching through errors
  * (backing off with jitter) and tells its listener when Consul's index moves, the answer differs or the watch
  * answers again after failing: a moved index with an equal answer still tells the catalog mirror that something
- * changed. Not thread-safe: one Vert.x context runs it.
+ * changed. After a failure, and after the index went backwards, the next query does not block: a Consul agent
+ * that replaced the one that failed has indexes of its own, and a query parked at an index of the old one would
+ * wait the whole blocking wait for an answer it already has. Not thread-safe: one Vert.x context runs it.
  */
 final class BlockingWatch<T> {
 
@@ -22,8 +24,12 @@ final class BlockingWatch<T> {
 
     /** Hears of changes: each call comes after {@link #latest()}, {@link #index()} and {@link #failure()} moved. */
     interface Listener {
-        /** @param nanos how long the query took */
-        void answered(long nanos);
+        /**
+         * @param restarted Consul's index went backwards: a new agent or a restored snapshot, so whatever was read
+         *     of it before belongs to another state
+         * @param nanos how long the query took
+         */
+        void answered(boolean restarted, long nanos);
 
         void failed();
     }
@@ -32,6 +38,7 @@ final class BlockingWatch<T> {
     private final String kind;
     private final OperatorConfig.Consul timing;
     private final WatchClock clock;
+    private final Retries retries;
     private final OperatorMetrics metrics;
     private final LongFunction<Future<Answer<T>>> query;
     private final Listener listener;
@@ -39,6 +46,8 @@ final class BlockingWatch<T> {
     private volatile T latest;
     private volatile WatchFailure failure;
     private long index;
+    /** Whether the next query waits at {@link #index}: not the first, nor one after a failure or a reset. */
+    private boolean blocking;
     private int failures;
     private Runnable cancelNext = () -> {
     };
@@ -48,12 +57,13 @@ final class BlockingWatch<T> {
      * @param kind the metrics' name for this kind of query
      * @param query asks Consul, blocking at the given index unless it is 0
      */
-    BlockingWatch(String description, String kind, OperatorConfig.Consul timing, WatchClock clock,
+    BlockingWatch(String description, String kind, OperatorConfig.Consul timing, WatchClock clock, Retries retries,
             OperatorMetrics metrics, LongFunction<Future<Answer<T>>> query, Listener listener) {
         this.description = description;
         this.kind = kind;
         this.timing = timing;
         this.clock = clock;
+        this.retries = retries;
         this.metrics = metrics;
         this.query = query;
         this.listener = listener;
@@ -88,7 +98,7 @@ final class BlockingWatch<T> {
             return;
         }
         long started = clock.nanoTime().getAsLong();
-        query.apply(index).onComplete(result -> {
+        query.apply(blocking ? index : 0).onComplete(result -> {
             if (stopped) {
                 return;
             }
@@ -105,23 +115,31 @@ final class BlockingWatch<T> {
     private void accept(Answer<T> answer, long nanos) {
         metrics.consulAnswered(kind, nanos);
         long previous = index;
-        index = BlockingQueryIndex.next(index, answer.index());
+        long next = BlockingQueryIndex.next(index, answer.index());
+        boolean restarted = next == 0;
+        index = restarted ? BlockingQueryIndex.next(0, answer.index()) : next;
+        blocking = !restarted;
         failures = 0;
-        boolean changed = index != previous || !Objects.equals(latest, answer.value()) || failure != null;
+        boolean recovered = failure != null;
+        boolean changed = index != previous || !Objects.equals(latest, answer.value()) || recovered;
         latest = answer.value();
         failure = null;
+        if (recovered) {
+            retries.consulAnswersAgain();
+        }
         if (changed) {
-            listener.answered(nanos);
+            listener.answered(restarted, nanos);
         }
     }
 
     private void fail(Throwable cause) {
         metrics.consulFailed(kind);
         failures++;
+        blocking = false;
         failure = WatchFailure.after(failure, description, cause, clock.wall().instant());
         var delay = BlockingQueryIndex.backoff(failures, timing.retryMin(), timing.retryMax(), clock.jitter());
         LOG.debugf("%s failed (%d in a row), retrying in %s: %s", description, failures, delay, failure.error());
-        cancelNext = clock.scheduler().schedule(delay, this::poll);
+        cancelNext = retries.after(delay, this::poll);
         listener.failed();
     }
 

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * services that gained or lost a checked instance. A status change needs no read, since health is judged here
  * from the check states as Consul's health endpoint judges it. A catalog move the check states do not explain (an
  * instance without checks, a new address or tags) reads every wanted service again, and so does a periodic resync,
- * for what no index shows.
+ * for what no index shows. When an index goes backwards (a new agent, a restored snapshot) everything read before
+ * belongs to another state: every wanted service is read again.
  *
  * <p>A state machine: Consul's answers and timer ticks come in; reads of Consul ({@link CatalogReads}) and a
  * notice of change ({@code onChange}, once per burst of answers) go out; time, timers and chance come from a
@@ -63,6 +64,7 @@ final class CatalogMirror {
     private final CatalogReads consul;
     private final OperatorConfig.Consul timing;
     private final WatchClock clock;
+    private final Retries retries;
     private final OperatorMetrics metrics;
     private final Runnable onChange;
     private final BlockingWatch<Map<String, List<String>>> catalog;
@@ -90,18 +92,19 @@ final class CatalogMirror {
     private volatile CatalogView view = CatalogView.WAITING;
 
     CatalogMirror(ConsulEndpoint endpoint, CatalogReads consul, OperatorConfig.Consul timing, WatchClock clock,
-            OperatorMetrics metrics, Runnable onChange) {
+            Retries retries, OperatorMetrics metrics, Runnable onChange) {
         this.description = "services of " + endpoint;
         this.consul = consul;
         this.timing = timing;
         this.clock = clock;
+        this.retries = retries;
         this.metrics = metrics;
         this.onChange = onChange;
-        this.catalog = new BlockingWatch<>("catalog services of " + endpoint, "catalog", timing, clock, metrics,
-                consul::services, new BlockingWatch.Listener() {
+        this.catalog = new BlockingWatch<>("catalog services of " + endpoint, "catalog", timing, clock, retries,
+                metrics, consul::services, new BlockingWatch.Listener() {
                     @Override
-                    public void answered(long nanos) {
-                        catalogMoved();
+                    public void answered(boolean restarted, long nanos) {
+                        catalogMoved(restarted);
                     }
 
                     @Override
@@ -109,11 +112,11 @@ final class CatalogMirror {
                         changed();
                     }
                 });
-        this.health = new BlockingWatch<>("health checks of " + endpoint, "health_state", timing, clock, metrics,
-                consul::checks, new BlockingWatch.Listener() {
+        this.health = new BlockingWatch<>("health checks of " + endpoint, "health_state", timing, clock, retries,
+                metrics, consul::checks, new BlockingWatch.Listener() {
                     @Override
-                    public void answered(long nanos) {
-                        healthMoved(nanos);
+                    public void answered(boolean restarted, long nanos) {
+                        healthMoved(restarted, nanos);
                     }
 
                     @Override
@@ -150,9 +153,12 @@ final class CatalogMirror {
         return view;
     }
 
-    private void catalogMoved() {
+    private void catalogMoved(boolean restarted) {
         if (closed) {
             return;
+        }
+        if (restarted) {
+            catalogIndex = 0;
         }
         if (catalog.index() != catalogIndex) {
             boolean first = catalogIndex == 0;
@@ -173,12 +179,18 @@ final class CatalogMirror {
                 explain(catalogIndex);
             }
         }
+        if (restarted) {
+            startOver();
+        }
         changed();
     }
 
-    private void healthMoved(long nanos) {
+    private void healthMoved(boolean restarted, long nanos) {
         if (closed) {
             return;
+        }
+        if (restarted) {
+            healthIndex = 0;
         }
         if (health.index() != healthIndex) {
             boolean first = healthIndex == 0;
@@ -204,6 +216,9 @@ final class CatalogMirror {
             if (unexplainedMove != 0 && healthIndex >= unexplainedMove) {
                 settled(rechecked.isEmpty());
             }
+        }
+        if (restarted) {
+            startOver();
         }
         changed();
     }
@@ -246,6 +261,18 @@ final class CatalogMirror {
             settleTimer.run();
             settleTimer = null;
         }
+    }
+
+    /** An index went backwards: what was read before is of another state of Consul, so read it all again. */
+    private void startOver() {
+        checksChangedAt = 0;
+        unexplainedMove = 0;
+        catalogMovedAt = 0;
+        cancelSettle();
+        services.values().forEach(service -> service.index = 0);
+        // A read in flight now was asked for by the answer that showed the restart: it reads the new state.
+        services.values().stream().filter(service -> !service.inFlight).map(service -> service.name).toList()
+                .forEach(this::read);
     }
 
     private void scheduleResync() {
@@ -305,6 +332,7 @@ final class CatalogMirror {
         if (closed || services.get(service.name) != service) {
             return;
         }
+        boolean recovered = service.failure != null;
         if (result.succeeded()) {
             metrics.consulAnswered("instances", nanos);
             service.instances = result.result().value();
@@ -319,12 +347,15 @@ final class CatalogMirror {
             service.failures++;
             var delay = BlockingQueryIndex.backoff(service.failures, timing.retryMin(), timing.retryMax(),
                     clock.jitter());
-            service.retry = clock.scheduler().schedule(delay, () -> {
+            service.retry = retries.after(delay, () -> {
                 service.retry = null;
                 if (!closed && services.get(service.name) == service) {
                     read(service.name);
                 }
             });
+        }
+        if (recovered && service.failure == null) {
+            retries.consulAnswersAgain();
         }
         if (service.again) {
             service.again = false;

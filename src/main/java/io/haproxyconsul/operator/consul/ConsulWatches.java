@@ -40,6 +40,7 @@ public class ConsulWatches {
         final ConsulEndpoint address;
         final Context context;
         final WatchClock clock;
+        final Retries retries;
         final ConsulApi api;
         final HealthStateQuery checks;
         final CatalogMirror mirror;
@@ -49,6 +50,7 @@ public class ConsulWatches {
             this.address = address;
             this.context = vertx.getOrCreateContext();
             this.clock = WatchClock.on(vertx, context);
+            this.retries = new Retries(clock.scheduler());
             // The check list's long poll has a connection of its own; everything else shares the rest.
             this.api = new ConsulApi(vertx, address, Math.max(1, config.maxConnections() - 1), config.blockingWait(),
                     requestTimeoutMillis());
@@ -68,7 +70,7 @@ public class ConsulWatches {
                 public Future<Answer<List<ServiceInstance>>> instances(String service) {
                     return onContext(api.instances(service));
                 }
-            }, config, clock, metrics, () -> refresh(address));
+            }, config, clock, retries, metrics, () -> refresh(address));
         }
 
         /** Runs on this endpoint's context, where its watches live. */
@@ -85,9 +87,9 @@ public class ConsulWatches {
 
         BlockingWatch<Map<String, String>> startKv(String prefix) {
             var watch = new BlockingWatch<Map<String, String>>("KV " + prefix + "/ at " + address, "kv", config,
-                    clock, metrics, index -> onContext(api.values(prefix, index)), new BlockingWatch.Listener() {
+                    clock, retries, metrics, index -> onContext(api.values(prefix, index)), new BlockingWatch.Listener() {
                         @Override
-                        public void answered(long nanos) {
+                        public void answered(boolean restarted, long nanos) {
                             refresh(address);
                         }
 
@@ -223,8 +225,8 @@ public class ConsulWatches {
     }
 
     /**
-     * Recomputes the views of the endpoint's bindings and tells those whose view or reachability changed; outside
-     * the monitor, since a binding's listener is not ours to hold a lock for.
+     * Recomputes the views of the endpoint's bindings and tells those whose view changed, or whose watches began
+     * or stopped failing; outside the monitor, since a binding's listener is not ours to hold a lock for.
      */
     private void refresh(ConsulEndpoint address) {
         var changed = new ArrayList<Runnable>();
@@ -237,7 +239,7 @@ public class ConsulWatches {
             subscribersOf(address).forEach(s -> {
                 var snapshot = view(endpoint, view, s.question);
                 var failures = failures(endpoint, view, s.question);
-                if (!snapshot.equals(s.snapshot) || !message(failures).equals(message(s.failures))) {
+                if (!snapshot.equals(s.snapshot) || !failing(failures).equals(failing(s.failures))) {
                     changed.add(s.onChange);
                 }
                 s.snapshot = snapshot;
@@ -259,15 +261,24 @@ public class ConsulWatches {
         return view.snapshot(question.selector(), kv);
     }
 
-    /** The failures of every watch the binding depends on. */
+    /** The failures of every watch the binding depends on, the oldest first. */
     private static List<WatchFailure> failures(Endpoint endpoint, CatalogView view, ConsulQuestion question) {
         return Stream.concat(view.failures(question.selector()).stream(), question.kvPrefixes().stream()
                 .map(prefix -> endpoint.kv.get(prefix).failure()).filter(java.util.Objects::nonNull))
-                .toList();
+                .sorted(Comparator.comparing(WatchFailure::since).thenComparing(WatchFailure::watch)).toList();
+    }
+
+    /** Which watches fail since when: a new error text alone is no news for the binding. */
+    private static List<String> failing(List<WatchFailure> failures) {
+        return failures.stream().map(f -> f.watch() + "@" + f.since()).toList();
     }
 
     private static Optional<String> message(List<WatchFailure> failures) {
-        return failures.stream().findFirst().map(WatchFailure::message);
+        if (failures.isEmpty()) {
+            return Optional.empty();
+        }
+        String more = failures.size() == 1 ? "" : " (and " + (failures.size() - 1) + " more failing)";
+        return Optional.of(failures.get(0).message() + more);
     }
 
     private Stream<Subscription> subscribersOf(ConsulEndpoint address) {

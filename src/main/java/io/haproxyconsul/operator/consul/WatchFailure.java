@@ -18,6 +18,6 @@ record WatchFailure(String watch, Instant since, String error) {
     }
 
     String message() {
-        return watch + ": " + error;
+        return watch + " failing since " + since + ": " + error;
     }
 }

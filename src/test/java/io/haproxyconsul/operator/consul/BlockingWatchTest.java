@@ -21,15 +21,15 @@ class BlockingWatchTest {
     private final List<String> heard = new ArrayList<>();
     private Promise<Answer<String>> open;
     private final BlockingWatch<String> watch = new BlockingWatch<>("KV service/haproxy/", "kv",
-            CatalogMirrorTest.TIMING, time.clock(), new OperatorMetrics(new SimpleMeterRegistry()),
+            CatalogMirrorTest.TIMING, time.clock(), new Retries(time), new OperatorMetrics(new SimpleMeterRegistry()),
             index -> {
                 asked.add(index);
                 open = Promise.promise();
                 return open.future();
             }, new BlockingWatch.Listener() {
                 @Override
-                public void answered(long nanos) {
-                    heard.add("answered");
+                public void answered(boolean restarted, long nanos) {
+                    heard.add(restarted ? "restarted" : "answered");
                 }
 
                 @Override
@@ -55,6 +55,33 @@ class BlockingWatchTest {
         assertThat(asked).containsExactly(0L, 50L, 50L, 51L);
         assertThat(heard).containsExactly("answered", "answered");
         assertThat(watch.latest()).isEqualTo("maxconn=200");
+    }
+
+    @Test
+    void afterAFailureTheNextQueryDoesNotBlockOnAnIndexANewAgentMayNeverReach() {
+        open.fail(new IOException("Connection refused"));
+        time.advance(Duration.ofMillis(250));
+
+        assertThat(asked).containsExactly(0L, 50L, 0L);
+        assertThat(watch.failure().since()).isEqualTo(ManualTime.START);
+        assertThat(watch.latest()).as("the last answer keeps serving").isEqualTo("maxconn=100");
+        open.complete(new Answer<>("maxconn=100", 50));
+        time.advance(Duration.ofMillis(20));
+        assertThat(asked).containsExactly(0L, 50L, 0L, 50L);
+        assertThat(watch.failure()).isNull();
+        assertThat(heard).containsExactly("answered", "failed", "answered");
+    }
+
+    @Test
+    void anIndexGoingBackwardsIsARestartReadAgainAtOnceThenFollowedFromItsNewIndex() {
+        open.complete(new Answer<>("maxconn=300", 7));
+        time.advance(Duration.ofMillis(20));
+        open.complete(new Answer<>("maxconn=300", 7));
+        time.advance(Duration.ofMillis(20));
+
+        assertThat(asked).containsExactly(0L, 50L, 0L, 7L);
+        assertThat(heard).containsExactly("answered", "restarted");
+        assertThat(watch.latest()).isEqualTo("maxconn=300");
     }
 
     @Test

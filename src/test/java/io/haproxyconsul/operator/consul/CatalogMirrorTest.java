@@ -42,7 +42,7 @@ class CatalogMirrorTest {
     private final AtomicInteger notices = new AtomicInteger();
     private final CatalogMirror mirror = new CatalogMirror(new ConsulEndpoint(java.net.URI.create(
             "http://127.0.0.1:8500"), null, null, null, false), consul, TIMING, time.clock(),
-            new OperatorMetrics(new SimpleMeterRegistry()), notices::incrementAndGet);
+            new Retries(time), new OperatorMetrics(new SimpleMeterRegistry()), notices::incrementAndGet);
     private final List<Check> checks = new ArrayList<>(List.of(check("web-1", "web", PASSING),
             check("api-1", "api", PASSING)));
 
@@ -176,6 +176,32 @@ class CatalogMirrorTest {
     }
 
     @Test
+    void anIndexGoingBackwardsReadsEverythingAgainAndTrustsTheNewCheckStates() {
+        consul.failServices();
+        consul.failChecks();
+        time.advance(Duration.ofSeconds(1));
+        assertThat(consul.servicesAsked).endsWith(0L);
+        assertThat(consul.checksAsked).endsWith(0L);
+
+        // A fresh agent: lower indexes, web-1 failing its check there.
+        consul.answerServices(3, CATALOG);
+        assertThat(consul.reads).containsExactlyInAnyOrder("web", "api");
+        consul.answerChecks(3, new HealthChecks(List.of(check("web-1", "web", CRITICAL),
+                check("api-1", "api", PASSING))));
+        time.runDue();
+        assertThat(servers("web")).as("judged by the new agent's checks").isEmpty();
+
+        consul.answerInstances("web", 3, List.of(instance("web-1", "10.0.0.1")));
+        consul.answerInstances("api", 3, List.of(instance("api-1", "10.0.0.2")));
+        nextPolls();
+        consul.answerServices(3, CATALOG);
+        nextPolls();
+        assertThat(consul.servicesAsked).as("blocking from the new agent's index on").endsWith(0L, 0L, 3L);
+        assertThat(servers("web")).isEmpty();
+        assertThat(servers("api")).containsExactly("api-1@10.0.0.2");
+    }
+
+    @Test
     void aFailingLongPollIsReportedSinceItsFirstFailureAndTellsTheOwner() {
         int before = notices.get();
         consul.failServices();
@@ -189,6 +215,25 @@ class CatalogMirrorTest {
             assertThat(failure.since()).isEqualTo(ManualTime.START);
         });
         assertThat(servers("web")).as("the last view keeps serving").containsExactly("web-1@10.0.0.1");
+    }
+
+    @Test
+    void whenOneQueryAnswersAgainEveryWaitingRetryRunsAtOnce() {
+        consul.failServices();
+        consul.failChecks();
+        time.advance(Duration.ofMillis(250));
+        consul.failServices();
+        consul.failChecks();
+        time.advance(Duration.ofMillis(500));
+        consul.failServices();
+        int catalogQueries = consul.servicesAsked.size();
+        // The catalog's next retry is in 1 s; the check list's came first and finds Consul back.
+        consul.answerChecks(10, checks());
+
+        assertThat(consul.servicesAsked).hasSize(catalogQueries + 1);
+        consul.answerServices(10, CATALOG);
+        time.runDue();
+        assertThat(mirror.view().failures(HTTP)).isEmpty();
     }
 
     @Test
