@@ -2,6 +2,9 @@ package io.haproxyconsul.operator.consul;
 
 import io.haproxyconsul.operator.config.OperatorConfig;
 import io.haproxyconsul.operator.consul.BlockingWatch.Answer;
+import io.haproxyconsul.operator.consul.CatalogView.Instances;
+import io.haproxyconsul.operator.consul.CatalogView.Refused;
+import io.haproxyconsul.operator.consul.CatalogView.ServiceRead;
 import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import io.haproxyconsul.operator.metrics.OperatorMetrics;
 import io.vertx.core.AsyncResult;
@@ -43,9 +46,11 @@ final class CatalogMirror {
     /** One wanted service and the last read of its instances. */
     private static final class Service {
         final String name;
-        /** As last read, null before the first answer. */
+        /** As last read, null before the first answer or when refused. */
         List<ServiceInstance> instances;
         long index;
+        /** Why Consul will not answer for it, or null. */
+        String refused;
         /** Why its last read failed, or null. */
         WatchFailure failure;
         int failures;
@@ -311,10 +316,15 @@ final class CatalogMirror {
 
     /**
      * One plain read of a service's instances. A read asked for while one is in flight follows it; one asked for
-     * while a failed read waits for its retry is that retry.
+     * while a failed read waits for its retry is that retry. A name Consul cannot be asked about is never read.
      */
     private void read(String name) {
         var service = services.computeIfAbsent(name, Service::new);
+        var unaskable = ServiceNames.unaskable(name);
+        if (unaskable.isPresent()) {
+            service.refused = unaskable.get();
+            return;
+        }
         if (service.inFlight) {
             service.again = true;
             return;
@@ -337,6 +347,13 @@ final class CatalogMirror {
             metrics.consulAnswered("instances", nanos);
             service.instances = result.result().value();
             service.index = result.result().index();
+            service.refused = null;
+            service.failure = null;
+            service.failures = 0;
+        } else if (result.cause() instanceof ConsulRefusal refusal && refusal.refusesQuestion()) {
+            metrics.consulFailed("instances");
+            service.instances = null;
+            service.refused = refusal.getMessage();
             service.failure = null;
             service.failures = 0;
         } else {
@@ -390,11 +407,13 @@ final class CatalogMirror {
         if (catalog.latest() == null || health.latest() == null) {
             return new CatalogView(false, Map.of(), Map.of(), failures, Map.of());
         }
-        var reads = new HashMap<String, List<ServiceInstance>>();
+        var reads = new HashMap<String, ServiceRead>();
         var readFailures = new HashMap<String, WatchFailure>();
         services.values().forEach(service -> {
-            if (service.instances != null) {
-                reads.put(service.name, judged(service));
+            if (service.refused != null) {
+                reads.put(service.name, new Refused(service.refused));
+            } else if (service.instances != null) {
+                reads.put(service.name, new Instances(judged(service)));
             }
             if (service.failure != null) {
                 readFailures.put(service.name, service.failure);

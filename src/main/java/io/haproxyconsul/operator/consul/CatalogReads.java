@@ -14,6 +14,6 @@ interface CatalogReads {
     /** Every health check's state; blocks at {@code index} unless it is 0. */
     Future<Answer<HealthChecks>> checks(long index);
 
-    /** One service's instances, at once. */
+    /** One service's instances, at once. Fails with {@link ConsulRefusal} when Consul answers but not with them. */
     Future<Answer<List<ServiceInstance>>> instances(String service);
 }

@@ -13,15 +13,26 @@ import java.util.TreeMap;
  *
  * @param ready the catalog and the check states have both answered
  * @param catalog every service of the catalog → its tags
- * @param services each wanted service's instances as last read, health as Consul judges it; a service not listed
- *     has not answered yet
+ * @param services what the last read of each wanted service gave; a service not listed has not answered yet
  * @param failures the failures of the long polls (catalog, check states)
  * @param readFailures service name → why its last read failed (what it gave before, if anything, still counts)
  */
-record CatalogView(boolean ready, Map<String, List<String>> catalog, Map<String, List<ServiceInstance>> services,
+record CatalogView(boolean ready, Map<String, List<String>> catalog, Map<String, ServiceRead> services,
         List<WatchFailure> failures, Map<String, WatchFailure> readFailures) {
 
     static final CatalogView WAITING = new CatalogView(false, Map.of(), Map.of(), List.of(), Map.of());
+
+    /** What a read of one service gave. */
+    sealed interface ServiceRead {
+    }
+
+    /** Its instances, as Consul judges their health. */
+    record Instances(List<ServiceInstance> instances) implements ServiceRead {
+    }
+
+    /** Nothing to serve: Consul cannot be asked about this service, or refused to answer, for this reason. */
+    record Refused(String reason) implements ServiceRead {
+    }
 
     CatalogView {
         catalog = Collections.unmodifiableMap(catalog);
@@ -31,8 +42,8 @@ record CatalogView(boolean ready, Map<String, List<String>> catalog, Map<String,
     }
 
     /**
-     * What a binding sees: the services it selects with the instances it serves. Empty until every service it
-     * selects has answered, so that no binding publishes half a catalog.
+     * What a binding sees: the services it selects with the instances it serves, and those refused with their
+     * reasons. Empty until every service it selects has answered, so that no binding publishes half a catalog.
      */
     Optional<CatalogSnapshot> snapshot(ServiceSelector selector, Map<String, String> kv) {
         if (!ready) {
@@ -40,19 +51,23 @@ record CatalogView(boolean ready, Map<String, List<String>> catalog, Map<String,
         }
         var selected = new TreeMap<String, List<String>>();
         var instances = new TreeMap<String, List<ServiceInstance>>();
+        var refused = new TreeMap<String, String>();
         for (var service : catalog.entrySet()) {
             String name = service.getKey();
             if (!selector.selects(name, service.getValue())) {
                 continue;
             }
             var read = services.get(name);
-            if (read == null) {
+            if (read instanceof Instances answered) {
+                selected.put(name, service.getValue());
+                instances.put(name, answered.instances().stream().filter(selector::serves).toList());
+            } else if (read instanceof Refused refusal) {
+                refused.put(name, refusal.reason());
+            } else {
                 return Optional.empty();
             }
-            selected.put(name, service.getValue());
-            instances.put(name, read.stream().filter(selector::serves).toList());
         }
-        return Optional.of(new CatalogSnapshot(selected, instances, new TreeMap<>(kv)));
+        return Optional.of(new CatalogSnapshot(selected, instances, new TreeMap<>(kv), refused));
     }
 
     /** Why a binding's view may be stale: the long polls' failures and those of the services it selects. */

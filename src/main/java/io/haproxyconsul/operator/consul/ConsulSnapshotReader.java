@@ -1,5 +1,8 @@
 package io.haproxyconsul.operator.consul;
 
+import io.haproxyconsul.operator.consul.CatalogView.Instances;
+import io.haproxyconsul.operator.consul.CatalogView.Refused;
+import io.haproxyconsul.operator.consul.CatalogView.ServiceRead;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -12,7 +15,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Reads once, without watching, what a binding would see of Consul: the same questions, the same mapping and the
- * same selection as {@link ConsulWatches}, for previews such as the render command.
+ * same selection as {@link ConsulWatches}, for previews such as the render command. A service Consul cannot be
+ * asked about, or refuses to answer for, is in the snapshot's {@code refused}; any other failure is an error.
  */
 public final class ConsulSnapshotReader {
 
@@ -33,10 +37,10 @@ public final class ConsulSnapshotReader {
 
     private CatalogSnapshot read(ServiceSelector selector, List<String> kvPrefixes) {
         var catalog = await(api.services(0)).value();
-        var reads = new TreeMap<String, List<ServiceInstance>>();
+        var reads = new TreeMap<String, ServiceRead>();
         catalog.forEach((name, tags) -> {
             if (selector.selects(name, tags)) {
-                reads.put(name, await(api.instances(name)).value());
+                reads.put(name, read(name));
             }
         });
         var kv = new TreeMap<String, String>();
@@ -44,6 +48,21 @@ public final class ConsulSnapshotReader {
             kv.putAll(await(api.values(prefix, 0)).value());
         }
         return new CatalogView(true, catalog, reads, List.of(), Map.of()).snapshot(selector, kv).orElseThrow();
+    }
+
+    private ServiceRead read(String name) {
+        var unaskable = ServiceNames.unaskable(name);
+        if (unaskable.isPresent()) {
+            return new Refused(unaskable.get());
+        }
+        try {
+            return new Instances(await(api.instances(name)).value());
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof ConsulRefusal refusal && refusal.refusesQuestion()) {
+                return new Refused(refusal.getMessage());
+            }
+            throw e;
+        }
     }
 
     private <T> T await(Future<T> answer) {

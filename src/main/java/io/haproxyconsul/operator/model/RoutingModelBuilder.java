@@ -92,6 +92,8 @@ public final class RoutingModelBuilder {
 
     private List<Backend> backends() {
         var backends = new ArrayList<Backend>();
+        snapshot.refused().forEach((service, reason) -> reject("service " + ConsulValues.abbreviate(service), service,
+                reason));
         snapshot.instances().forEach((service, instances) -> {
             var nameProblem = ConsulValues.serviceNameProblem(service);
             if (nameProblem.isPresent()) {

@@ -202,6 +202,35 @@ class CatalogMirrorTest {
     }
 
     @Test
+    void aServiceConsulRefusesIsLeftOutWithItsReasonAndTheOthersAreServed() {
+        consul.answerServices(11, with("dot", List.of("http")));
+        // The check list moved with nothing to say: every wanted service is read again, the refused one too.
+        consul.answerChecks(11, checks());
+        consul.failInstances("dot", new ConsulRefusal(400, "Missing service name"));
+        consul.failInstances("dot", new ConsulRefusal(400, "Missing service name"));
+        consul.answerInstances("web", 11, List.of(instance("web-1", "10.0.0.1")));
+        consul.answerInstances("api", 11, List.of(instance("api-1", "10.0.0.2")));
+        time.runDue();
+
+        var snapshot = snapshot();
+        assertThat(snapshot.refused()).containsExactly(Map.entry("dot", "Consul answered 400: Missing service name"));
+        assertThat(snapshot.services()).containsOnlyKeys("api", "web");
+        assertThat(mirror.view().failures(HTTP)).isEmpty();
+        consul.reads.clear();
+        time.advance(Duration.ofMinutes(1));
+        assertThat(consul.reads).as("a refusal is no failure to retry").isEmpty();
+    }
+
+    @Test
+    void aNameConsulCannotBeAskedAboutIsNeverRead() {
+        consul.answerServices(11, with("bad\nname", List.of("http")));
+        time.advance(Duration.ofMinutes(5));
+
+        assertThat(consul.reads).doesNotContain("bad\nname");
+        assertThat(snapshot().refused()).containsOnlyKeys("bad\nname");
+    }
+
+    @Test
     void aFailingLongPollIsReportedSinceItsFirstFailureAndTellsTheOwner() {
         int before = notices.get();
         consul.failServices();
