@@ -3,7 +3,7 @@ package io.haproxyconsul.operator.model;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingSpec;
 import io.haproxyconsul.operator.consul.CatalogSnapshot;
 import io.haproxyconsul.operator.consul.ServiceInstance;
-import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
+import io.haproxyconsul.operator.consul.ServiceSelector;
 import io.haproxyconsul.operator.model.RoutingModel.Backend;
 import io.haproxyconsul.operator.model.RoutingModel.Frontend;
 import io.haproxyconsul.operator.model.RoutingModel.Globals;
@@ -92,6 +92,8 @@ public final class RoutingModelBuilder {
 
     private List<Backend> backends() {
         var backends = new ArrayList<Backend>();
+        snapshot.refused().forEach((service, reason) -> reject("service " + ConsulValues.abbreviate(service), service,
+                reason));
         snapshot.instances().forEach((service, instances) -> {
             var nameProblem = ConsulValues.serviceNameProblem(service);
             if (nameProblem.isPresent()) {
@@ -142,8 +144,7 @@ public final class RoutingModelBuilder {
         var servers = new TreeMap<String, Server>();
         var taken = new HashSet<String>();
         for (var instance : instances) {
-            if (instance.health() == HealthStatus.CRITICAL
-                    || (spec.services.onlyPassing && instance.health() != HealthStatus.PASSING)) {
+            if (!ServiceSelector.serves(instance, spec.services.onlyPassing)) {
                 continue;
             }
             String source = "instance " + instance.serviceId() + " of " + service;

@@ -66,6 +66,24 @@ class RenderCommandIT {
     }
 
     @Test
+    void servicesConsulCannotOrWillNotAnswerForAreNamedAndTheOthersRender() {
+        try (var consul = ConsulAgent.start(RealParts.require(Part.CONSUL))) {
+            consul.registerService("orders", "orders-1", List.of("http"), "127.0.0.1", 9100);
+            consul.registerService("bad\nname", "bad-1", List.of("http"), "127.0.0.1", 9101);
+            consul.registerService(".", "dot-1", List.of("http"), "127.0.0.1", 9102);
+
+            var result = render("-f", GOLDEN.resolve("binding.yaml").toString(), "--consul", consul.httpAddress(),
+                    "--validate");
+
+            assertThat(result.exitCode()).as(result.output()).isZero();
+            assertThat(result.output()).contains("server orders-1 127.0.0.1:9100", "is valid")
+                    .contains("left out: service bad\\x0aname: Consul cannot be asked about a service whose name "
+                            + "holds a control character")
+                    .contains("left out: service .: Consul answered 400: Missing service name");
+        }
+    }
+
+    @Test
     void wrongUsageExitsWithTwoAndSaysWhy() {
         var result = render("-f", GOLDEN.resolve("binding.yaml").toString());
 

@@ -10,6 +10,7 @@ import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import io.haproxyconsul.operator.render.ConfigRenderer;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class RoutingModelBuilderTest {
@@ -69,6 +70,21 @@ class RoutingModelBuilderTest {
                 Map.of());
         assertThat(model.backends()).isEmpty();
         assertThat(model.rejections()).hasSize(3).allSatisfy(r -> assertThat(r.reason()).startsWith("name is not"));
+    }
+
+    @Test
+    void aServiceConsulGaveNothingForIsReportedWithItsReason() {
+        var snapshot = new CatalogSnapshot(new TreeMap<>(Map.of("api", List.of("http"))),
+                new TreeMap<>(Map.of("api", List.of(instance("a1", "10.0.0.1", 80)))), new TreeMap<>(),
+                new TreeMap<>(Map.of("bad\nname", "Consul cannot be asked about it")));
+
+        var model = RoutingModelBuilder.build(spec(), snapshot);
+
+        assertThat(model.backends()).extracting(RoutingModel.Backend::service).containsExactly("api");
+        assertThat(model.rejections()).singleElement().satisfies(r -> {
+            assertThat(r.source()).isEqualTo("service bad\\x0aname");
+            assertThat(r.reason()).startsWith("Consul cannot be asked about it");
+        });
     }
 
     @Test
