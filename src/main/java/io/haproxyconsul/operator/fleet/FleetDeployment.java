@@ -23,6 +23,7 @@ import io.haproxyconsul.operator.publish.PublishedConfigMaps;
 import io.haproxyconsul.operator.runtime.PodServers;
 import io.haproxyconsul.operator.runtime.RuntimeCredentials;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -58,6 +59,12 @@ public class FleetDeployment extends CRUDKubernetesDependentResource<Deployment,
 
     public FleetDeployment() {
         super(Deployment.class);
+    }
+
+    /** Found by name, which needs no spec.fleet: when spec.fleet is gone, this finds what to delete. */
+    @Override
+    protected ResourceID targetSecondaryResourceID(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context) {
+        return new ResourceID(OwnedObjects.fleetName(binding), binding.getMetadata().getNamespace());
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.owned.OwnedObjects;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -19,6 +20,12 @@ public class FleetDisruptionBudget extends CRUDKubernetesDependentResource<PodDi
 
     public FleetDisruptionBudget() {
         super(PodDisruptionBudget.class);
+    }
+
+    /** Found by name, which needs no spec.fleet: when spec.fleet is gone, this finds what to delete. */
+    @Override
+    protected ResourceID targetSecondaryResourceID(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context) {
+        return new ResourceID(OwnedObjects.fleetName(binding), binding.getMetadata().getNamespace());
     }
 
     @Override

@@ -29,6 +29,7 @@ import io.haproxyconsul.operator.runtime.DesiredServers;
 import io.haproxyconsul.operator.runtime.PodServers;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -60,7 +61,8 @@ import java.util.stream.Collectors;
  * update), and say in status what happened. Each stage returns what it did; {@link BindingStatusBuilder} turns
  * that into the status and Events. Nothing reaches a ConfigMap without passing {@code haproxy -c}.
  */
-@ControllerConfiguration(name = "haproxyconsulbinding")
+@ControllerConfiguration(name = "haproxyconsulbinding", generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = BindingUpdates.class))
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "deployment", type = FleetDeployment.class, reconcilePrecondition = FleetRequested.class),
         @Dependent(name = "service", type = FleetService.class, reconcilePrecondition = FleetRequested.class),

@@ -404,6 +404,8 @@ class PublishFromConsulIT {
                     prefix: secure/haproxy
                   rollout:
                     debounce: {min: 0s, max: 0s}
+                    # One instance: its failing check removes every server, which the removal guard would hold.
+                    removalGuard: {maxRemovalPercent: 100}
                 """.formatted(consul.httpAddress());
     }
 
