@@ -353,13 +353,14 @@ class FleetIT {
         });
     }
 
-    /** The Service's ClusterIP (kube-proxy) and every pod's own IP, each serving on the routing port 8080. */
+    /** The Service's ClusterIP (kube-proxy) and every Ready pod's own IP, each serving on the routing port 8080. */
     private Set<String> addresses(BindingFixture fixture) {
         var addresses = new HashSet<String>();
         var service = env.controlPlane().client().services().inNamespace(fixture.namespace)
                 .withName(fixture.name + "-haproxy").get();
         addresses.add(service.getSpec().getClusterIP() + ":" + service.getSpec().getPorts().get(0).getPort());
-        pods(fixture).forEach(pod -> addresses.add(pod.getStatus().getPodIP() + ":8080"));
+        pods(fixture).stream().filter(FleetIT::ready).forEach(pod -> addresses.add(pod.getStatus().getPodIP()
+                + ":8080"));
         return addresses;
     }
 
