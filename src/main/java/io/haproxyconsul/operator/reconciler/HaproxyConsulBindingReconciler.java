@@ -273,11 +273,7 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
 
     /** Whether every failure in {@code e} (one per owned object when the workflow failed) is a 409 Conflict. */
     static boolean onlyConflicts(Throwable e) {
-        Throwable cause = e;
-        while (cause instanceof OperatorException && !(cause instanceof AggregatedOperatorException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = unwrap(e);
         if (cause instanceof AggregatedOperatorException aggregated) {
             return aggregated.getAggregatedExceptions().values().stream()
                     .allMatch(HaproxyConsulBindingReconciler::onlyConflicts);
@@ -290,13 +286,19 @@ public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulB
         return false;
     }
 
-    /** What failed, without stack traces: per owned object when the fleet's workflow failed. */
-    static String errorMessage(Throwable e) {
+    /** The Operator SDK's wrappers peeled off, down to the failure itself or the workflow's failures by object. */
+    private static Throwable unwrap(Throwable e) {
         Throwable cause = e;
         while (cause instanceof OperatorException && !(cause instanceof AggregatedOperatorException)
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        return cause;
+    }
+
+    /** What failed, without stack traces: per owned object when the fleet's workflow failed. */
+    static String errorMessage(Throwable e) {
+        Throwable cause = unwrap(e);
         if (cause instanceof AggregatedOperatorException aggregated) {
             return aggregated.getAggregatedExceptions().entrySet().stream()
                     .map(entry -> entry.getKey() + ": " + errorMessage(entry.getValue())).sorted()
