@@ -42,7 +42,7 @@ class ConsulFaultsIT {
             var binding = new BindingFixture(env.controlPlane(), "fresh");
             binding.apply(spec(old, "fresh.*", "fresh/haproxy"));
             binding.awaitReady();
-            binding.awaitConfig("freshapp-1 published", text -> text.contains("server freshapp-1 "));
+            binding.awaitConfig("freshapp-1 published", text -> text.contains(BindingFixture.server("freshapp-1")));
             long oldIndex = Math.min(old.get("/v1/catalog/services").index(), old.get("/v1/health/state/any").index());
 
             old.close();
@@ -54,7 +54,7 @@ class ConsulFaultsIT {
                     .isLessThan(oldIndex);
 
             binding.awaitConfig("freshnew from the new agent",
-                    text -> text.contains("server freshnew-1 127.0.0.1:" + port2));
+                    text -> text.contains(BindingFixture.server("freshnew-1", "127.0.0.1:" + port2)));
             await("ConsulSynced=True").atMost(BindingFixture.PUBLISH).untilAsserted(() -> assertThat(
                     binding.condition("ConsulSynced")).hasValueSatisfying(c -> assertThat(c.getStatus())
                             .isEqualTo("True")));
@@ -86,7 +86,7 @@ class ConsulFaultsIT {
                                 + "|instances of awayapp).* failing since " + UTC_INSTANT);
                     }));
             assertThat(binding.currentConfig()).as("the last configuration keeps serving")
-                    .contains("server awayapp-1 127.0.0.1:" + port);
+                    .contains(BindingFixture.server("awayapp-1", "127.0.0.1:" + port));
 
             back = ConsulAgent.startInPlaceOf(RealParts.require(Part.CONSUL), consul);
             back.registerService("awayapp", "awayapp-1", List.of("http"), "127.0.0.1", port);

@@ -46,7 +46,8 @@ class RefusedServicesIT {
                     """.formatted(consul.httpAddress()));
             binding.awaitReady();
 
-            binding.awaitConfig("good published", text -> text.contains("server good-1 127.0.0.1:" + port));
+            binding.awaitConfig("good published", text -> text.contains(BindingFixture.server("good-1",
+                    "127.0.0.1:" + port)));
             assertThat(binding.binding().getStatus().rejectedValues)
                     .anySatisfy(r -> assertThat(r).startsWith("service bad\\x0aname: ").contains("control character"))
                     .anySatisfy(r -> assertThat(r).startsWith("service odd#name: ").contains("'#'"))
@@ -56,7 +57,7 @@ class RefusedServicesIT {
             consul.registerService("good-too", "good-too-1", List.of("http"), "127.0.0.1", port);
             consul.registerService("good", "good-2", List.of("http"), "127.0.0.1", port);
             binding.awaitConfig("later registrations published", text -> text.contains("backend be_good-too")
-                    && text.contains("server good-2 127.0.0.1:" + port));
+                    && text.contains(BindingFixture.server("good-2", "127.0.0.1:" + port)));
             assertSynced(binding);
             assertThat(binding.warningEvents()).anySatisfy(event -> assertThat(event.getMessage())
                     .contains("odd#name"));
