@@ -134,8 +134,10 @@ class InClusterOperatorIT {
             });
             assertThat(plane.client().apps().replicaSets().inNamespace(edge.namespace).list().getItems()).hasSize(2);
 
+            // Killed this time, not asked to stop: mid-change, before it can have finished bringing the pods up.
             register("takeover", "takeover-2");
-            kubectl("delete", "pod", "-n", BASE_NAMESPACE, next, "--wait=false").assertSuccess();
+            kubectl("delete", "pod", "-n", BASE_NAMESPACE, next, "--grace-period=0", "--force", "--wait=false")
+                    .assertSuccess();
             awaitLeader(next);
             await("takeover-2 answers through the fleet's Service").atMost(TAKEOVER)
                     .ignoreExceptions().until(() -> get(edge, "takeover.takeover.test").startsWith(
