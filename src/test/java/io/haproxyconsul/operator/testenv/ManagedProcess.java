@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -90,6 +91,28 @@ public final class ManagedProcess implements AutoCloseable {
             throw new IllegalStateException(name + " exited with " + process.exitValue() + "; last lines of " + log
                     + ":\n" + tail(30));
         }
+    }
+
+    /** Completes when the process has ended, however it ended. */
+    public CompletableFuture<Process> onExit() {
+        return process.onExit();
+    }
+
+    /** Sends SIGKILL, as a crash ends a process, and waits for it to end. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            RUNNING.remove(process);
+        }
+    }
+
+    /** Sends a signal by name, e.g. STOP to freeze the process and CONT to let it go on. */
+    public void signal(String name) {
+        CommandResult.run(List.of("kill", "-" + name, String.valueOf(process.pid())), log.getParent(),
+                Duration.ofSeconds(10)).assertSuccess();
     }
 
     /** Sends SIGTERM and waits for the process to end (SIGKILL after the grace period). */
