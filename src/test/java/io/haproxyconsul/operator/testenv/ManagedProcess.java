@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -113,6 +114,17 @@ public final class ManagedProcess implements AutoCloseable {
     public void signal(String name) {
         CommandResult.run(List.of("kill", "-" + name, String.valueOf(process.pid())), log.getParent(),
                 Duration.ofSeconds(10)).assertSuccess();
+    }
+
+    /** Waits up to {@code timeout} for the process to end by itself: its exit code, or empty while it still runs. */
+    public OptionalInt awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? OptionalInt.of(process.exitValue())
+                    : OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + name + " to exit", e);
+        }
     }
 
     /** Sends SIGTERM and waits for the process to end (SIGKILL after the grace period). */
