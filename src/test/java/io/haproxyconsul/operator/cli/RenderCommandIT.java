@@ -76,7 +76,7 @@ class RenderCommandIT {
                     "--validate");
 
             assertThat(result.exitCode()).as(result.output()).isZero();
-            assertThat(result.output()).contains("server orders-1 127.0.0.1:9100", "is valid")
+            assertThat(result.output()).contains(" 127.0.0.1:9100 check  # orders-1", "is valid")
                     .contains("left out: service bad\\x0aname: Consul cannot be asked about a service whose name "
                             + "holds a control character")
                     .contains("left out: service .: Consul answered 400: Missing service name");
