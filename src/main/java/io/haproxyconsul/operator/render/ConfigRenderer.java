@@ -1,5 +1,6 @@
 package io.haproxyconsul.operator.render;
 
+import io.haproxyconsul.operator.model.ConsulValues;
 import io.haproxyconsul.operator.model.RoutingModel;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.ReflectionValueResolver;
@@ -82,7 +83,17 @@ public class ConfigRenderer {
     }
 
     public RenderedConfig renderDefault(RoutingModel model) {
-        return render(builtIn, builtInId, model);
+        return render(builtIn, builtInId, model, serversAreIpLiterals(model));
+    }
+
+    /**
+     * The built-in template prints a server line from the slot, the address and the port alone; with an IP
+     * address, HAProxy reads the line the same whatever the configuration says of resolving names (a KV defaults
+     * snippet may make an unresolvable DNS name fatal).
+     */
+    private static boolean serversAreIpLiterals(RoutingModel model) {
+        return model.backends().stream().flatMap(backend -> backend.servers().stream())
+                .allMatch(server -> ConsulValues.isIpLiteral(server.address()));
     }
 
     /**
@@ -95,17 +106,18 @@ public class ConfigRenderer {
             synchronized (parsed) {
                 template = parsed.computeIfAbsent(id, hash -> engine.parse(templateText));
             }
-            return render(template, "template " + id, model);
+            return render(template, "template " + id, model, false);
         } catch (TemplateException e) {
             throw new InvalidTemplateException(e.getMessage(), e);
         }
     }
 
-    private static RenderedConfig render(Template template, String templateId, RoutingModel model) {
+    private static RenderedConfig render(Template template, String templateId, RoutingModel model,
+            boolean checkedServerLines) {
         String text = template.data("model", model).data("params", model.params()).render();
         var backends = model.backends().stream().map(RoutingModel.Backend::name).collect(Collectors.toSet());
-        return new RenderedConfig(text, ConfigHash.of(text), model.backends().size(), model.serverCount(),
-                ConfigStructure.of(templateId, text, backends));
+        return RenderedConfig.of(text, model.backends().size(), model.serverCount(), templateId, backends,
+                checkedServerLines);
     }
 
     public static final class InvalidTemplateException extends RuntimeException {
