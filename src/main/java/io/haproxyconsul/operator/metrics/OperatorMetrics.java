@@ -28,6 +28,11 @@ public class OperatorMetrics {
                 .register(registry).record(validation);
     }
 
+    /** A candidate differing from an accepted configuration only in servers the model checked: no haproxy -c. */
+    public void validationSkipped() {
+        registry.counter("hco.validation.skipped").increment();
+    }
+
     public void configPublished() {
         registry.counter("hco.configs.published").increment();
     }

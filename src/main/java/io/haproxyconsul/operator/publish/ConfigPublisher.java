@@ -17,7 +17,9 @@ import java.util.stream.Stream;
 
 /**
  * The publishing stage: a candidate that is new, not known to be bad, and does not remove too much of what is
- * served is checked with {@code haproxy -c} and, when HAProxy accepts it, stored as an immutable ConfigMap. It
+ * served is checked with {@code haproxy -c} and, when HAProxy accepts it, stored as an immutable ConfigMap. A
+ * candidate that differs from a configuration HAProxy accepted only in server lines the routing model vouches for
+ * (the built-in template's, with IP addresses) is not checked again: nothing HAProxy could refuse has changed. It
  * reads the prior status (what is served, what was refused) and says what it did; it writes no status.
  */
 @ApplicationScoped
@@ -59,10 +61,14 @@ public class ConfigPublisher {
         if (hold.isPresent()) {
             return new Publication.Held(hold.get());
         }
-        var result = metrics.timeValidation(() -> validator.validate(candidate.text()));
-        if (!result.valid()) {
-            metrics.validationFailed("operator");
-            return new Publication.Refused(hash, result.errorLine());
+        if (validatedBefore(candidate, prior)) {
+            metrics.validationSkipped();
+        } else {
+            var result = metrics.timeValidation(() -> validator.validate(candidate.text()));
+            if (!result.valid()) {
+                metrics.validationFailed("operator");
+                return new Publication.Refused(hash, result.errorLine());
+            }
         }
         PublishedConfig published;
         try {
@@ -73,6 +79,16 @@ public class ConfigPublisher {
         metrics.configPublished();
         prune(binding, prior, published);
         return new Publication.Published(published, true);
+    }
+
+    /**
+     * Whether {@code haproxy -c} took all of the candidate that it could refuse before: the structure of the
+     * current or the last known good configuration (every line but the servers of the model's backends), and
+     * server lines that are valid in any configuration of that structure.
+     */
+    private static boolean validatedBefore(RenderedConfig candidate, HaproxyConsulBindingStatus prior) {
+        return candidate.checkedServerLines() && Stream.of(prior.currentConfig, prior.lastKnownGoodConfig)
+                .filter(Objects::nonNull).anyMatch(config -> candidate.structure().hash().equals(config.structureHash));
     }
 
     private static String approved(HaproxyConsulBinding binding) {
