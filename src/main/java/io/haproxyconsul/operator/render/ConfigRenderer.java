@@ -17,6 +17,7 @@ import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -28,6 +29,8 @@ import java.util.stream.Collectors;
 public class ConfigRenderer {
 
     private static final int PARSED_TEMPLATES_KEPT = 64;
+    /** Configurations whose {@code {#memo}} blocks are kept for the next render: one per template and frontend. */
+    private static final int MEMORIES_KEPT = 16;
 
     private final Engine engine;
     private final Template builtIn;
@@ -37,6 +40,17 @@ public class ConfigRenderer {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ConfigHash, Template> eldest) {
             return size() > PARSED_TEMPLATES_KEPT;
+        }
+    };
+
+    /**
+     * The blocks of the last render per template and frontend (bindings with the same frontend draw the same
+     * backends alike): a render draws only the backends that differ from the last one's.
+     */
+    private final Map<List<Object>, Map<Object, String>> memories = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<Object>, Map<Object, String>> eldest) {
+            return size() > MEMORIES_KEPT;
         }
     };
 
@@ -59,7 +73,8 @@ public class ConfigRenderer {
      * reflection where Quarkus would generate resolvers at build time.
      */
     public static ConfigRenderer standalone() {
-        Engine engine = Engine.builder().addDefaults().addValueResolver(new ReflectionValueResolver())
+        Engine engine = Engine.builder().addDefaults().addSectionHelper(new MemoSection())
+                .addValueResolver(new ReflectionValueResolver())
                 .addLocator(id -> Optional.ofNullable(ConfigRenderer.class.getResource("/templates/" + id))
                         .map(ClasspathTemplate::new))
                 .build();
@@ -112,9 +127,19 @@ public class ConfigRenderer {
         }
     }
 
-    private static RenderedConfig render(Template template, String templateId, RoutingModel model,
+    private RenderedConfig render(Template template, String templateId, RoutingModel model,
             boolean checkedServerLines) {
-        String text = template.data("model", model).data("params", model.params()).render();
+        var slot = List.<Object>of(templateId, model.frontend());
+        Map<Object, String> before;
+        synchronized (memories) {
+            before = memories.getOrDefault(slot, Map.of());
+        }
+        var memory = new RenderMemory(before);
+        String text = template.data("model", model).data("params", model.params())
+                .setAttribute(RenderMemory.ATTRIBUTE, memory).render();
+        synchronized (memories) {
+            memories.put(slot, memory.blocks());
+        }
         var backends = model.backends().stream().map(RoutingModel.Backend::name).collect(Collectors.toSet());
         return RenderedConfig.of(text, model.backends().size(), model.serverCount(), templateId, backends,
                 checkedServerLines);
