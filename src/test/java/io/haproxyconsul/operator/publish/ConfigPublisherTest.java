@@ -24,11 +24,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which candidates {@code haproxy -c} sees: every one but a change of servers alone in the built-in template's
- * server lines, with IP addresses, to a structure HAProxy accepted before.
+ * Which candidates {@code haproxy -c} sees (every one but a change of servers alone in the built-in template's server
+ * lines, with IP addresses, to a structure HAProxy accepted before), and the ConfigMap written meanwhile.
  */
 class ConfigPublisherTest {
 
@@ -44,10 +50,12 @@ class ConfigPublisherTest {
             """;
 
     private final List<String> checked = new ArrayList<>();
+    private final CountingValidator validator = new CountingValidator(checked);
+    private final InMemoryConfigMaps configMaps = new InMemoryConfigMaps();
+    private final ExecutorService writes = Executors.newCachedThreadPool();
     private final ConfigRenderer renderer = ConfigRenderer.standalone();
-    private final ConfigPublisher publisher = new ConfigPublisher(new CountingValidator(checked),
-            new InMemoryConfigMaps(), new OperatorMetrics(new SimpleMeterRegistry()), new InlineWrites(),
-            Clock.systemUTC());
+    private final ConfigPublisher publisher = new ConfigPublisher(validator, configMaps,
+            new OperatorMetrics(new SimpleMeterRegistry()), new InlineWrites(), writes, Clock.systemUTC());
     private final HaproxyConsulBinding binding = binding();
     private final HaproxyConsulBindingStatus status = new HaproxyConsulBindingStatus();
 
@@ -85,11 +93,12 @@ class ConfigPublisherTest {
     }
 
     @Test
-    void everyConfigurationOfAUsersTemplateIsChecked() {
+    void everyConfigurationOfAUsersTemplateIsCheckedWhole() {
         publish(user("10.0.0.1"));
         publish(user("10.0.0.1", "10.0.0.2"));
 
         assertThat(checked).as("its server lines may print anything, parameters included").hasSize(2);
+        assertThat(checked.get(1)).contains("10.0.0.1:8080", "10.0.0.2:8080");
     }
 
     @Test
@@ -101,6 +110,38 @@ class ConfigPublisherTest {
         publish(builtIn("10.0.0.2"));
 
         assertThat(checked).hasSize(1);
+    }
+
+    @Test
+    void theConfigMapIsWrittenWhileHaproxyChecksAndDeletedWhenItRefuses() {
+        publish(builtIn("10.0.0.1"));
+        validator.refuseAfterTheWriteStarted(configMaps);
+
+        var refused = publisher.publish(binding, builtIn(Map.of("service/haproxy/maxconn", "3000"), "10.0.0.1"),
+                status);
+
+        assertThat(refused).isInstanceOf(Publication.Refused.class);
+        assertThat(configMaps.withdrawn).containsExactly("edge-" + ((Publication.Refused) refused).hash());
+        assertThat(status.currentConfig.hash).as("the status never named it")
+                .isEqualTo(builtIn("10.0.0.1").hash().value());
+    }
+
+    @Test
+    void aRefusedCandidateWhoseConfigMapTheStatusNamesIsLeftInPlace() {
+        publish(user("10.0.0.1"));
+        status.lastKnownGoodConfig = status.currentConfig;
+        publish(user("10.0.0.2"));
+        validator.refuseAfterTheWriteStarted(configMaps);
+
+        var refused = publisher.publish(binding, user("10.0.0.1"), status);
+
+        assertThat(refused).isInstanceOf(Publication.Refused.class);
+        assertThat(configMaps.withdrawn).as("the last known good configuration's ConfigMap").isEmpty();
+    }
+
+    @AfterEach
+    void stopWrites() {
+        writes.shutdownNow();
     }
 
     private Publication.Published publish(RenderedConfig candidate) {
@@ -143,30 +184,52 @@ class ConfigPublisherTest {
         return binding;
     }
 
-    /** {@code haproxy -c} that accepts everything and remembers what it saw. */
+    /**
+     * {@code haproxy -c} that remembers what it saw and accepts it, or refuses it once the ConfigMap's write has
+     * begun: a candidate checked only after its write would never be refused.
+     */
     private static final class CountingValidator extends HaproxyValidator {
         private final List<String> seen;
+        private InMemoryConfigMaps refuseAfterWriteTo;
 
         CountingValidator(List<String> seen) {
             super(Path.of("haproxy"), 1000);
             this.seen = seen;
         }
 
+        void refuseAfterTheWriteStarted(InMemoryConfigMaps configMaps) {
+            refuseAfterWriteTo = configMaps;
+            configMaps.writing = new CountDownLatch(1);
+        }
+
         @Override
         public ValidationResult validate(String config) {
             seen.add(config);
-            return new ValidationResult(true, null);
+            if (refuseAfterWriteTo == null) {
+                return new ValidationResult(true, null);
+            }
+            try {
+                assertThat(refuseAfterWriteTo.writing.await(10, TimeUnit.SECONDS))
+                        .as("the ConfigMap's write began while haproxy -c ran").isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new ValidationResult(false, "[haproxy.cfg:3] : unknown keyword");
         }
     }
 
-    /** ConfigMaps as the cluster would name them, kept nowhere. */
+    /** ConfigMaps as the cluster would name them, kept nowhere; {@code writing} opens when one is written. */
     private static final class InMemoryConfigMaps extends PublishedConfigMaps {
+        volatile CountDownLatch writing = new CountDownLatch(1);
+        final List<String> withdrawn = new CopyOnWriteArrayList<>();
+
         InMemoryConfigMaps() {
             super(null);
         }
 
         @Override
         public PublishedConfig publish(HaproxyConsulBinding binding, RenderedConfig config) {
+            writing.countDown();
             var published = new PublishedConfig();
             published.hash = config.hash().value();
             published.configMapName = binding.getMetadata().getName() + "-" + published.hash;
@@ -174,6 +237,11 @@ class ConfigPublisherTest {
             published.servers = config.servers();
             published.structureHash = config.structure().hash();
             return published;
+        }
+
+        @Override
+        public void withdraw(HaproxyConsulBinding binding, String configMapName) {
+            withdrawn.add(configMapName);
         }
 
         @Override
