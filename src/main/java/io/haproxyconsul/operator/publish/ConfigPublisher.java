@@ -5,6 +5,7 @@ import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingStatus;
 import io.haproxyconsul.operator.api.v1alpha1.PublishedConfig;
 import io.haproxyconsul.operator.api.v1alpha1.RemovalGuardSpec;
 import io.haproxyconsul.operator.metrics.OperatorMetrics;
+import io.haproxyconsul.operator.render.CheckCopy;
 import io.haproxyconsul.operator.render.RenderedConfig;
 import io.haproxyconsul.operator.validate.HaproxyValidator;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +26,8 @@ import java.util.stream.Stream;
  * ConfigMap is written while HAProxy checks (the API server's write and the check take about as long), and one that
  * HAProxy refused is deleted again: it is published only in that the status names it, which it never does then. A
  * candidate that differs from a configuration HAProxy accepted only in server lines the routing model vouches for
- * (the built-in template's, with IP addresses) is not checked again: nothing HAProxy could refuse has changed. It
+ * (the built-in template's, with IP addresses) is not checked again: nothing HAProxy could refuse has changed; of
+ * another such candidate HAProxy checks one server line of each kind per backend ({@link CheckCopy}). It
  * reads the prior status (what is served, what was refused) and says what it did; it writes no status.
  */
 @ApplicationScoped
@@ -79,7 +81,7 @@ public class ConfigPublisher {
         if (validatedBefore(candidate, prior)) {
             metrics.validationSkipped();
         } else {
-            var result = metrics.timeValidation(() -> validator.validate(candidate.text()));
+            var result = metrics.timeValidation(() -> validator.validate(checked(candidate)));
             if (!result.valid()) {
                 metrics.validationFailed("operator");
                 withdraw(binding, prior, stored);
@@ -108,6 +110,15 @@ public class ConfigPublisher {
     private static boolean validatedBefore(RenderedConfig candidate, HaproxyConsulBindingStatus prior) {
         return candidate.checkedServerLines() && Stream.of(prior.currentConfig, prior.lastKnownGoodConfig)
                 .filter(Objects::nonNull).anyMatch(config -> candidate.structure().hash().equals(config.structureHash));
+    }
+
+    /**
+     * What {@code haproxy -c} reads of a candidate: all of it, or, when the model vouches for its server lines, one
+     * server line of each kind per backend ({@link CheckCopy}).
+     */
+    private static String checked(RenderedConfig candidate) {
+        return candidate.checkedServerLines() ? CheckCopy.of(candidate.text(), candidate.structure().runtimeBackends())
+                : candidate.text();
     }
 
     /**

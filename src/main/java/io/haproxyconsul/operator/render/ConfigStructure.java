@@ -17,7 +17,8 @@ import java.util.TreeSet;
  */
 public record ConfigStructure(String hash, Set<String> runtimeBackends) {
 
-    private static final Set<String> SECTIONS = Set.of("global", "defaults", "frontend", "backend", "listen",
+    /** The keywords that open a section of haproxy.cfg. */
+    static final Set<String> SECTIONS = Set.of("global", "defaults", "frontend", "backend", "listen",
             "userlist", "peers", "resolvers", "mailers", "program", "http-errors", "ring", "cache", "fcgi-app",
             "crt-store", "traces");
     private static final byte[] SERVER = "server".getBytes(StandardCharsets.US_ASCII);

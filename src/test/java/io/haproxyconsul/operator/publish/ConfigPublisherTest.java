@@ -84,6 +84,14 @@ class ConfigPublisherTest {
     }
 
     @Test
+    void ofAStructuralChangeHaproxyChecksOneServerLineOfEachKindPerBackend() {
+        publish(builtIn(Map.of("service/haproxy/maxconn", "3000"), "10.0.0.1", "10.0.0.2", "10.0.0.3"));
+
+        assertThat(checked.get(0)).contains("maxconn 3000", "server srv1 10.0.0.1:8080 check",
+                "server srv4 127.0.0.1:1 check disabled").doesNotContain("10.0.0.2", "10.0.0.3", "srv5");
+    }
+
+    @Test
     void aServerKnownByItsDnsNameIsChecked() {
         publish(builtIn("10.0.0.1"));
 
