@@ -16,8 +16,6 @@ public final class ConsulValues {
     private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?");
     private static final Pattern DNS_NAME = Pattern.compile(
             "(?i)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern IPV4 = Pattern.compile(
-            "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
     private static final Pattern IPV6_GROUP = Pattern.compile("[0-9A-Fa-f]{1,4}");
     private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -44,7 +42,7 @@ public final class ConsulValues {
 
     /** An IPv4 or IPv6 literal or a DNS name, in the form HAProxy's server line expects. */
     public static Optional<String> serverAddress(String address) {
-        if (IPV4.matcher(address).matches() || isHostName(address)) {
+        if (isIpv4(address) || isHostName(address)) {
             return Optional.of(address);
         }
         if (isIpv6(address)) {
@@ -59,7 +57,33 @@ public final class ConsulValues {
      * another one was.
      */
     public static boolean isIpLiteral(String serverAddress) {
-        return IPV4.matcher(serverAddress).matches() || serverAddress.startsWith("[");
+        return serverAddress.startsWith("[") || isIpv4(serverAddress);
+    }
+
+    /**
+     * Four numbers from 0 to 255 without leading zeros, dot-separated. By hand rather than by a pattern: it runs for
+     * every server of every render.
+     */
+    static boolean isIpv4(String address) {
+        int at = 0;
+        for (int octet = 0; octet < 4; octet++) {
+            if (octet > 0) {
+                if (at >= address.length() || address.charAt(at) != '.') {
+                    return false;
+                }
+                at++;
+            }
+            int start = at;
+            int value = 0;
+            while (at < address.length() && at - start < 3 && address.charAt(at) >= '0' && address.charAt(at) <= '9') {
+                value = value * 10 + address.charAt(at) - '0';
+                at++;
+            }
+            if (at == start || value > 255 || (at - start > 1 && address.charAt(start) == '0')) {
+                return false;
+            }
+        }
+        return at == address.length();
     }
 
     /**
@@ -89,7 +113,7 @@ public final class ConsulValues {
         for (int i = 0; i < groups.size(); i++) {
             String group = groups.get(i);
             boolean last = i == groups.size() - 1 && (gap < 0 || i >= headGroups);
-            if (last && IPV4.matcher(group).matches()) {
+            if (last && isIpv4(group)) {
                 count += 2;
             } else if (IPV6_GROUP.matcher(group).matches()) {
                 count++;

@@ -28,5 +28,12 @@ class ConsulValuesTest {
         assertThat(ConsulValues.isIpLiteral("[::1]")).isTrue();
         assertThat(ConsulValues.isIpLiteral("web.example.com")).isFalse();
         assertThat(ConsulValues.isIpLiteral("999.1.1.1")).as("a DNS name of digits").isFalse();
+        for (String notIpv4 : new String[] {"01.1.1.1", "1.2.3.4.", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3",
+                "1234.1.1.1", ".1.2.3", ""}) {
+            assertThat(ConsulValues.isIpv4(notIpv4)).as(notIpv4).isFalse();
+        }
+        for (String ipv4 : new String[] {"0.0.0.0", "255.255.255.255", "10.0.0.1", "192.168.100.9"}) {
+            assertThat(ConsulValues.isIpv4(ipv4)).as(ipv4).isTrue();
+        }
     }
 }
