@@ -28,6 +28,16 @@ public class OperatorMetrics {
                 .register(registry).record(validation);
     }
 
+    public <T> T timeConfigMapWrite(Supplier<T> write) {
+        return Timer.builder("hco.configmap.write").description("Writing a configuration's ConfigMap")
+                .register(registry).record(write);
+    }
+
+    /** A candidate differing from an accepted configuration only in servers the model checked: no haproxy -c. */
+    public void validationSkipped() {
+        registry.counter("hco.validation.skipped").increment();
+    }
+
     public void configPublished() {
         registry.counter("hco.configs.published").increment();
     }

@@ -116,6 +116,11 @@ public class PublishedConfigMaps {
         }
     }
 
+    /** Deletes one of the binding's ConfigMaps: a candidate HAProxy refused after it was written. */
+    public void withdraw(HaproxyConsulBinding binding, String configMapName) {
+        client.configMaps().inNamespace(binding.getMetadata().getNamespace()).withName(configMapName).delete();
+    }
+
     /** Deletes the oldest of the binding's ConfigMaps beyond {@code historyLimit}, never one in {@code keep}. */
     public void prune(HaproxyConsulBinding binding, int historyLimit, Set<String> keep) {
         var owned = client.configMaps().inNamespace(binding.getMetadata().getNamespace())

@@ -1,5 +1,6 @@
 package io.haproxyconsul.operator.render;
 
+import io.haproxyconsul.operator.model.ConsulValues;
 import io.haproxyconsul.operator.model.RoutingModel;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.ReflectionValueResolver;
@@ -16,6 +17,7 @@ import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -27,6 +29,8 @@ import java.util.stream.Collectors;
 public class ConfigRenderer {
 
     private static final int PARSED_TEMPLATES_KEPT = 64;
+    /** Configurations whose {@code {#memo}} blocks are kept for the next render: one per template and frontend. */
+    private static final int MEMORIES_KEPT = 16;
 
     private final Engine engine;
     private final Template builtIn;
@@ -36,6 +40,17 @@ public class ConfigRenderer {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ConfigHash, Template> eldest) {
             return size() > PARSED_TEMPLATES_KEPT;
+        }
+    };
+
+    /**
+     * The blocks of the last render per template and frontend (bindings with the same frontend draw the same
+     * backends alike): a render draws only the backends that differ from the last one's.
+     */
+    private final Map<List<Object>, Map<Object, String>> memories = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<Object>, Map<Object, String>> eldest) {
+            return size() > MEMORIES_KEPT;
         }
     };
 
@@ -58,7 +73,8 @@ public class ConfigRenderer {
      * reflection where Quarkus would generate resolvers at build time.
      */
     public static ConfigRenderer standalone() {
-        Engine engine = Engine.builder().addDefaults().addValueResolver(new ReflectionValueResolver())
+        Engine engine = Engine.builder().addDefaults().addSectionHelper(new MemoSection())
+                .addValueResolver(new ReflectionValueResolver())
                 .addLocator(id -> Optional.ofNullable(ConfigRenderer.class.getResource("/templates/" + id))
                         .map(ClasspathTemplate::new))
                 .build();
@@ -82,7 +98,17 @@ public class ConfigRenderer {
     }
 
     public RenderedConfig renderDefault(RoutingModel model) {
-        return render(builtIn, builtInId, model);
+        return render(builtIn, builtInId, model, serversAreIpLiterals(model));
+    }
+
+    /**
+     * The built-in template prints a server line from the slot, the address and the port alone; with an IP
+     * address, HAProxy reads the line the same whatever the configuration says of resolving names (a KV defaults
+     * snippet may make an unresolvable DNS name fatal).
+     */
+    private static boolean serversAreIpLiterals(RoutingModel model) {
+        return model.backends().stream().flatMap(backend -> backend.servers().stream())
+                .allMatch(server -> ConsulValues.isIpLiteral(server.address()));
     }
 
     /**
@@ -95,17 +121,28 @@ public class ConfigRenderer {
             synchronized (parsed) {
                 template = parsed.computeIfAbsent(id, hash -> engine.parse(templateText));
             }
-            return render(template, "template " + id, model);
+            return render(template, "template " + id, model, false);
         } catch (TemplateException e) {
             throw new InvalidTemplateException(e.getMessage(), e);
         }
     }
 
-    private static RenderedConfig render(Template template, String templateId, RoutingModel model) {
-        String text = template.data("model", model).data("params", model.params()).render();
+    private RenderedConfig render(Template template, String templateId, RoutingModel model,
+            boolean checkedServerLines) {
+        var slot = List.<Object>of(templateId, model.frontend());
+        Map<Object, String> before;
+        synchronized (memories) {
+            before = memories.getOrDefault(slot, Map.of());
+        }
+        var memory = new RenderMemory(before);
+        String text = template.data("model", model).data("params", model.params())
+                .setAttribute(RenderMemory.ATTRIBUTE, memory).render();
+        synchronized (memories) {
+            memories.put(slot, memory.blocks());
+        }
         var backends = model.backends().stream().map(RoutingModel.Backend::name).collect(Collectors.toSet());
-        return new RenderedConfig(text, ConfigHash.of(text), model.backends().size(), model.serverCount(),
-                ConfigStructure.of(templateId, text, backends));
+        return RenderedConfig.of(text, model.backends().size(), model.serverCount(), templateId, backends,
+                checkedServerLines);
     }
 
     public static final class InvalidTemplateException extends RuntimeException {

@@ -17,37 +17,44 @@ import java.util.TreeSet;
  */
 public record ConfigStructure(String hash, Set<String> runtimeBackends) {
 
-    private static final Set<String> SECTIONS = Set.of("global", "defaults", "frontend", "backend", "listen",
+    /** The keywords that open a section of haproxy.cfg. */
+    static final Set<String> SECTIONS = Set.of("global", "defaults", "frontend", "backend", "listen",
             "userlist", "peers", "resolvers", "mailers", "program", "http-errors", "ring", "cache", "fcgi-app",
             "crt-store", "traces");
+    private static final byte[] SERVER = "server".getBytes(StandardCharsets.US_ASCII);
 
     /**
+     * Reads the configuration's UTF-8 bytes in place, line by line (a newline byte is never part of a multi-byte
+     * character): only the few lines that open a section become strings.
+     *
      * @param template identifies the template: a change of it is structural, even in server lines alone
+     * @param utf8 the configuration's text in UTF-8
      * @param modelBackends the names of the routing model's backends
      */
-    public static ConfigStructure of(String template, String text, Set<String> modelBackends) {
+    public static ConfigStructure of(String template, byte[] utf8, Set<String> modelBackends) {
         var digest = sha256();
         digest.update(template.getBytes(StandardCharsets.UTF_8));
         digest.update((byte) '\n');
         var drawn = new TreeSet<String>();
         boolean inModelBackend = false;
         int start = 0;
-        while (start < text.length()) {
-            int end = text.indexOf('\n', start);
-            end = end < 0 ? text.length() : end;
-            String line = text.substring(start, end);
-            if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0))) {
-                String[] words = line.strip().split("\\s+", 3);
-                if (SECTIONS.contains(words[0])) {
-                    inModelBackend = words[0].equals("backend") && words.length > 1
-                            && modelBackends.contains(words[1]);
-                    if (inModelBackend) {
-                        drawn.add(words[1]);
+        while (start < utf8.length) {
+            int end = indexOfNewline(utf8, start);
+            if (end > start && opensLine(utf8[start])) {
+                String line = new String(utf8, start, end - start, StandardCharsets.UTF_8);
+                if (!Character.isWhitespace(line.charAt(0))) {
+                    String[] words = line.strip().split("\\s+", 3);
+                    if (SECTIONS.contains(words[0])) {
+                        inModelBackend = words[0].equals("backend") && words.length > 1
+                                && modelBackends.contains(words[1]);
+                        if (inModelBackend) {
+                            drawn.add(words[1]);
+                        }
                     }
                 }
             }
-            if (!(inModelBackend && isServerLine(line))) {
-                digest.update(line.getBytes(StandardCharsets.UTF_8));
+            if (!(inModelBackend && isServerLine(utf8, start, end))) {
+                digest.update(utf8, start, end - start);
                 digest.update((byte) '\n');
             }
             start = end + 1;
@@ -55,9 +62,41 @@ public record ConfigStructure(String hash, Set<String> runtimeBackends) {
         return new ConfigStructure(HexFormat.of().formatHex(digest.digest(), 0, 8), Set.copyOf(drawn));
     }
 
-    private static boolean isServerLine(String line) {
-        String stripped = line.stripLeading();
-        return stripped.startsWith("server ") || stripped.startsWith("server\t");
+    private static int indexOfNewline(byte[] utf8, int from) {
+        for (int i = from; i < utf8.length; i++) {
+            if (utf8[i] == '\n') {
+                return i;
+            }
+        }
+        return utf8.length;
+    }
+
+    /** Whether a line starting with this byte may open a section: not ASCII white space (a non-ASCII may). */
+    private static boolean opensLine(byte first) {
+        return first < 0 || !Character.isWhitespace(first);
+    }
+
+    /** {@code server} after leading white space, followed by a space or a tab. */
+    private static boolean isServerLine(byte[] utf8, int start, int end) {
+        int i = start;
+        while (i < end && utf8[i] >= 0 && Character.isWhitespace(utf8[i])) {
+            i++;
+        }
+        if (i < end && utf8[i] < 0) {
+            // White space beyond ASCII, as String.stripLeading() sees it: rare enough to decode.
+            String stripped = new String(utf8, i, end - i, StandardCharsets.UTF_8).stripLeading();
+            return stripped.startsWith("server ") || stripped.startsWith("server\t");
+        }
+        if (end - i <= SERVER.length) {
+            return false;
+        }
+        for (int k = 0; k < SERVER.length; k++) {
+            if (utf8[i + k] != SERVER[k]) {
+                return false;
+            }
+        }
+        byte after = utf8[i + SERVER.length];
+        return after == ' ' || after == '\t';
     }
 
     private static MessageDigest sha256() {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.haproxyconsul.operator.api.v1alpha1.PublishedConfig;
 import io.haproxyconsul.operator.api.v1alpha1.RemovalGuardSpec;
-import io.haproxyconsul.operator.render.ConfigHash;
-import io.haproxyconsul.operator.render.ConfigStructure;
 import io.haproxyconsul.operator.render.RenderedConfig;
 import java.time.Instant;
 import java.util.Set;
@@ -81,7 +79,6 @@ class RemovalGuardTest {
 
     private static RenderedConfig candidate(int services, int servers) {
         String text = services + " services, " + servers + " servers";
-        return new RenderedConfig(text, ConfigHash.of(text), services, servers,
-                ConfigStructure.of("built-in", text, Set.of()));
+        return RenderedConfig.of(text, services, servers, "built-in", Set.of(), false);
     }
 }
