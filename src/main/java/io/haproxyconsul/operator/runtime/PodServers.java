@@ -22,7 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -31,7 +35,8 @@ import org.jboss.logging.Logger;
  * without a reload, and opens the pod's readiness gate once it does: a new pod takes traffic only with the current
  * servers. What each pod's HAProxy serves is read from the pod itself ({@code show servers state}), so a restarted
  * operator picks up where any other left off; a container is remembered as synced until it restarts or the
- * servers change.
+ * servers change. Pods are brought up to date side by side, a few at a time: a server change reaches the last pod of
+ * a fleet about when it reaches the first.
  */
 @ApplicationScoped
 public class PodServers {
@@ -40,6 +45,8 @@ public class PodServers {
     public static final String SYNCED_CONDITION = "haproxyconsul.io/servers-synced";
     private static final Logger LOG = Logger.getLogger(PodServers.class);
     private static final String HAPROXY_CONTAINER = "haproxy";
+    /** Pods talked to at once, across bindings: each exchange is two short TLS connections. */
+    private static final int CONCURRENT_PODS = 8;
 
     /** How one pod stands. */
     public enum State {
@@ -78,6 +85,7 @@ public class PodServers {
     private final RuntimeSecrets secrets;
     private final Function<RuntimeCredentials, RuntimeApi> apis;
     private final OperatorMetrics metrics;
+    private final Executor exchanges;
     private final Clock clock;
     /** Binding UID → its pods' UIDs → the container and servers each was last brought to. */
     private final Map<String, Map<String, Synced>> synced = new ConcurrentHashMap<>();
@@ -89,15 +97,20 @@ public class PodServers {
     @Inject
     public PodServers(KubernetesClient client, RuntimeSecrets secrets, OperatorMetrics metrics) {
         this(client, secrets, credentials -> new TlsRuntimeApi(credentials.clientContext(), Duration.ofSeconds(2),
-                Duration.ofSeconds(10)), metrics, Clock.systemUTC());
+                Duration.ofSeconds(10)), metrics, Executors.newFixedThreadPool(CONCURRENT_PODS, task -> {
+                    var thread = new Thread(task, "hco-runtime-api");
+                    thread.setDaemon(true);
+                    return thread;
+                }), Clock.systemUTC());
     }
 
     PodServers(KubernetesClient client, RuntimeSecrets secrets, Function<RuntimeCredentials, RuntimeApi> apis,
-            OperatorMetrics metrics, Clock clock) {
+            OperatorMetrics metrics, Executor exchanges, Clock clock) {
         this.client = client;
         this.secrets = secrets;
         this.apis = apis;
         this.metrics = metrics;
+        this.exchanges = exchanges;
         this.clock = clock;
     }
 
@@ -114,12 +127,26 @@ public class PodServers {
         int port = binding.getSpec().fleet.runtimeApiPort;
         var before = synced.getOrDefault(bindingUid, Map.of());
         var after = new ConcurrentHashMap<String, Synced>();
-        var reports = new ArrayList<PodReport>();
-        pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
+        var exchanged = pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
-                .forEach(pod -> reports.add(sync(pod, api, port, servers, before, after)));
+                .map(pod -> CompletableFuture.supplyAsync(() -> sync(pod, api, port, servers, before, after),
+                        exchanges))
+                .toList();
+        var reports = new ArrayList<PodReport>();
+        for (var report : exchanged) {
+            reports.add(joined(report));
+        }
         synced.put(bindingUid, after);
         return new Report(List.copyOf(reports));
+    }
+
+    /** A pod's report, or what failed in it as it would have failed on the reconcile's own thread. */
+    private static PodReport joined(CompletableFuture<PodReport> report) {
+        try {
+            return report.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     /** The binding is gone, or has no fleet any more. */

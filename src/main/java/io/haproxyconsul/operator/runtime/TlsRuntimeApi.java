@@ -34,6 +34,9 @@ public final class TlsRuntimeApi implements RuntimeApi {
     @Override
     public List<String> run(String host, int port, List<String> commands) throws IOException {
         try (var socket = (SSLSocket) tls.getSocketFactory().createSocket()) {
+            // The handshake's client flight and the script are small writes in a row: with Nagle's algorithm each
+            // would wait for the pod's delayed acknowledgement of the one before.
+            socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
             socket.setSoTimeout((int) readTimeout.toMillis());
             socket.startHandshake();
