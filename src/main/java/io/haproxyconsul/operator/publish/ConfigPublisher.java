@@ -24,11 +24,12 @@ import java.util.stream.Stream;
  * The publishing stage: a candidate that is new, not known to be bad, and does not remove too much of what is
  * served is checked with {@code haproxy -c} and, when HAProxy accepts it, published as an immutable ConfigMap. The
  * ConfigMap is written while HAProxy checks (the API server's write and the check take about as long), and one that
- * HAProxy refused is deleted again: it is published only in that the status names it, which it never does then. A
- * candidate that differs from a configuration HAProxy accepted only in server lines the routing model vouches for
- * (the built-in template's, with IP addresses) is not checked again: nothing HAProxy could refuse has changed; of
- * another such candidate HAProxy checks one server line of each kind per backend ({@link CheckCopy}). It
- * reads the prior status (what is served, what was refused) and says what it did; it writes no status.
+ * HAProxy refused is deleted again before the refusal is reported: it is published only in that the status names
+ * it, which it never does then. A candidate that differs from a configuration HAProxy accepted only in server
+ * lines the routing model vouches for (the built-in template's, with IP addresses) is not checked again: nothing
+ * HAProxy could refuse has changed; of another such candidate HAProxy checks one server line of each kind per
+ * backend ({@link CheckCopy}). It reads the prior status (what is served, what was refused) and says what it did;
+ * it writes no status.
  */
 @ApplicationScoped
 public class ConfigPublisher {
@@ -122,24 +123,21 @@ public class ConfigPublisher {
     }
 
     /**
-     * Deletes the ConfigMap of a candidate HAProxy refused, once written; never one the status names (the same
-     * bytes published before, which pods may load).
+     * Deletes the ConfigMap of a candidate HAProxy refused, once written, before the refusal is reported: no listing
+     * shows it beside a status that says it was refused. Never one the status names (the same bytes published
+     * before, which pods may load).
      */
     private void withdraw(HaproxyConsulBinding binding, HaproxyConsulBindingStatus prior,
             CompletableFuture<PublishedConfig> stored) {
-        var named = namedByStatus(prior, prior.currentConfig);
-        background.submit("deleting the configuration HAProxy refused for " + binding.getMetadata().getNamespace()
-                + "/" + binding.getMetadata().getName(), () -> {
-                    PublishedConfig refused;
-                    try {
-                        refused = stored.join();
-                    } catch (CompletionException e) {
-                        return;
-                    }
-                    if (!named.contains(refused.configMapName)) {
-                        configMaps.withdraw(binding, refused.configMapName);
-                    }
-                });
+        PublishedConfig refused;
+        try {
+            refused = stored.join();
+        } catch (CompletionException e) {
+            return;
+        }
+        if (!namedByStatus(prior, prior.currentConfig).contains(refused.configMapName)) {
+            configMaps.withdraw(binding, refused.configMapName);
+        }
     }
 
     /** The ConfigMaps of {@code first} and of the configurations the status keeps for the fleet to return to. */

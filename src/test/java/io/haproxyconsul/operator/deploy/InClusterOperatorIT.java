@@ -93,7 +93,7 @@ class InClusterOperatorIT {
     void theSingleNamespaceOverlayRunsTheOperatorForItsOwnNamespace() {
         var overlay = overlay("single-namespace");
         try {
-            kubectl("apply", "-k", overlay).assertSuccess();
+            plane.applyOperatorOverlay(overlay).assertSuccess();
             awaitRolledOut();
 
             servesABinding("single", BASE_NAMESPACE);
@@ -110,7 +110,7 @@ class InClusterOperatorIT {
     void theAllNamespacesOverlaysStandbyFinishesARolloutAndAServerChangeWhenTheLeadersPodIsDeleted() {
         var overlay = overlay("all-namespaces");
         try {
-            kubectl("apply", "-k", overlay).assertSuccess();
+            plane.applyOperatorOverlay(overlay).assertSuccess();
             awaitRolledOut();
             String leader = awaitLeader(null);
             var edge = servesABinding("takeover", "takeover");

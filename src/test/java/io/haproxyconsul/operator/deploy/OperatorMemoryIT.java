@@ -50,7 +50,7 @@ class OperatorMemoryIT {
         var overlay = Path.of("deploy", "overlays", "single-namespace").toAbsolutePath().toString();
         try (var consul = ConsulAgent.startReachableAt(RealParts.require(Part.CONSUL), plane.address())) {
             consul.registerInCatalog(SyntheticCatalog.of(5000, 10, List.of()));
-            plane.kubectl("apply", "-k", overlay).assertSuccess();
+            plane.applyOperatorOverlay(overlay).assertSuccess();
             plane.kubectl("rollout", "status", "-n", NAMESPACE, "deployment/haproxy-consul-operator",
                     "--timeout=110s").assertSuccess();
             var large = BindingFixture.inExistingNamespace(plane, "large", NAMESPACE);

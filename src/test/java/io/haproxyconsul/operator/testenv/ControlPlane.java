@@ -181,6 +181,20 @@ public final class ControlPlane implements AutoCloseable {
         return CommandResult.run(command, dir, Duration.ofMinutes(2));
     }
 
+    /**
+     * {@code kubectl apply -k} of one of deploy/'s overlays, once the operator's namespace is no longer being
+     * deleted: an earlier test's clean-up may leave it terminating past kubectl's own wait (pods in their grace
+     * period), and nothing can be created in it until it is gone.
+     */
+    public CommandResult applyOperatorOverlay(String overlay) {
+        await("namespace " + OPERATOR_NAMESPACE + " deleted by an earlier test").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(500)).until(() -> {
+                    var namespace = client().namespaces().withName(OPERATOR_NAMESPACE).get();
+                    return namespace == null || namespace.getMetadata().getDeletionTimestamp() == null;
+                });
+        return kubectl("apply", "-k", overlay);
+    }
+
     private void startEtcd(Path etcd) {
         int clientPort = FreePorts.next();
         int peerPort = FreePorts.next();
