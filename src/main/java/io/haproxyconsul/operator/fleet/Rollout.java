@@ -36,9 +36,24 @@ public record Rollout(String targetHash, int desired, int updated, int ready, bo
         int ready = Objects.requireNonNullElse(status.getReadyReplicas(), 0);
         int available = Objects.requireNonNullElse(status.getAvailableReplicas(), 0);
         int total = Objects.requireNonNullElse(status.getReplicas(), 0);
-        boolean complete = updated == desired && ready == desired && available == desired && total == desired;
+        boolean complete = updated == desired && ready == desired && available == desired && total == desired
+                || allReadyOn(pods, targetHash, desired);
         var failure = initFailure(pods, targetHash).or(() -> stalled(deployment));
         return new Rollout(targetHash, desired, updated, ready, complete && failure.isEmpty(), failure);
+    }
+
+    /**
+     * What the pods themselves say, a moment before the Deployment's status does: exactly {@code desired} pods not
+     * being deleted, each on the target and Ready. A change that arrives in that moment must still find the
+     * configuration they run proven good.
+     */
+    private static boolean allReadyOn(Collection<Pod> pods, String targetHash, int desired) {
+        var live = pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+        return live.size() == desired && live.stream().allMatch(pod -> pod.getMetadata().getAnnotations() != null
+                && targetHash.equals(pod.getMetadata().getAnnotations().get(OwnedObjects.CONFIG_HASH_ANNOTATION))
+                && pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
     }
 
     static String templateHash(Deployment deployment) {

@@ -153,7 +153,9 @@ class FleetChurnIT {
                                 .contains("hiding headers or body at the end of the version string");
                     }));
             await("every pod back on the last known good configuration").atMost(ROLLOUT).untilAsserted(() -> {
-                assertThat(edge.binding().getStatus().fleet.podConfig.hash).isEqualTo(good.hash);
+                assertThat(edge.binding().getStatus().fleet.podConfig.hash).as("the pods' configuration; %s",
+                        edge.condition("RolledOut").map(c -> c.getReason() + ": " + c.getMessage()).orElse(""))
+                        .isEqualTo(good.hash);
                 assertThat(pods(edge)).hasSize(3).allSatisfy(p -> {
                     assertThat(hash(p)).isEqualTo(good.hash);
                     assertThat(ready(p)).isTrue();

@@ -42,6 +42,20 @@ class RolloutTest {
     }
 
     @Test
+    void everyPodOnTheTargetAndReadyIsCompleteBeforeTheDeploymentsStatusSaysSo() {
+        var lagging = deployment("new", 1, 1, 3);
+        var ready = List.of(readyPod("edge-haproxy-a", "new", true), readyPod("edge-haproxy-b", "new", true));
+
+        assertThat(Rollout.assess(lagging, ready, "new").complete()).isTrue();
+        assertThat(Rollout.assess(lagging, List.of(readyPod("edge-haproxy-a", "new", true),
+                readyPod("edge-haproxy-b", "new", false)), "new").complete()).as("a pod not Ready").isFalse();
+        assertThat(Rollout.assess(lagging, List.of(readyPod("edge-haproxy-a", "new", true),
+                readyPod("edge-haproxy-b", "old", true)), "new").complete()).as("a pod on another hash").isFalse();
+        assertThat(Rollout.assess(lagging, List.of(readyPod("edge-haproxy-a", "new", true)), "new").complete())
+                .as("fewer pods than desired").isFalse();
+    }
+
+    @Test
     void aFailedInitStepOfATargetPodIsAFailureInHaproxysWords() {
         var failed = pod("edge-haproxy-1", "new", HAPROXY_OUTPUT);
         var oldFailure = pod("edge-haproxy-0", "old", "[ALERT] (1) : config : something else");
@@ -71,6 +85,13 @@ class RolloutTest {
                 .endSpec()
                 .withNewStatus().withObservedGeneration(3L).withUpdatedReplicas(updated).withReadyReplicas(ready)
                 .withAvailableReplicas(ready).withReplicas(total).endStatus().build();
+    }
+
+    private static Pod readyPod(String name, String hash, boolean ready) {
+        return new PodBuilder().withNewMetadata().withName(name)
+                .withAnnotations(Map.of(OwnedObjects.CONFIG_HASH_ANNOTATION, hash)).endMetadata()
+                .withNewStatus().addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
+                .endCondition().endStatus().build();
     }
 
     private static Pod pod(String name, String hash, String initOutput) {
