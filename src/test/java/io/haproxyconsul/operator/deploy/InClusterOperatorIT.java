@@ -98,7 +98,7 @@ class InClusterOperatorIT {
 
             servesABinding("single", BASE_NAMESPACE);
         } finally {
-            kubectl("delete", "-k", overlay, "--wait=true", "--timeout=110s");
+            deleteOperator(overlay, "single", BASE_NAMESPACE);
         }
     }
 
@@ -151,8 +151,17 @@ class InClusterOperatorIT {
             assertThat(plane.client().apps().replicaSets().inNamespace(edge.namespace).list().getItems())
                     .as("no extra rollout").hasSize(2);
         } finally {
-            kubectl("delete", "-k", overlay, "--wait=true", "--timeout=110s");
+            deleteOperator(overlay, "takeover", "takeover");
         }
+    }
+
+    /**
+     * The binding first, while its operator runs to remove its finalizer: deleted with the operator, it would hold
+     * its namespace in Terminating for good (and the operator's own namespace, which the next overlay needs).
+     */
+    private void deleteOperator(String overlay, String binding, String namespace) {
+        kubectl("delete", "hcb", binding, "-n", namespace, "--ignore-not-found", "--wait=true", "--timeout=110s");
+        kubectl("delete", "-k", overlay, "--wait=true", "--timeout=110s");
     }
 
     /** A binding with a two-pod fleet, served through its Service's ClusterIP from the Consul the pods reach. */
