@@ -28,7 +28,11 @@ public final class ConsulValues {
     private static final Set<String> SECTION_KEYWORDS = Set.of("global", "defaults", "frontend", "backend", "listen",
             "userlist", "peers", "resolvers", "mailers", "program", "http-errors", "ring", "cache", "fcgi-app",
             "crt-store", "traces");
+    /** A snippet is a few directives; a larger value is more likely a file pasted by mistake (CRD and README say so). */
     static final int MAX_SNIPPET_BYTES = 8 * 1024;
+    /** The forms of Go's strconv.ParseBool, which the seed's template applied to its debug key. */
+    private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
+    private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
 
     private ConsulValues() {
     }
@@ -69,6 +73,12 @@ public final class ConsulValues {
         return LOG_LEVELS.contains(value);
     }
 
+    /** A boolean as the seed read it (Go's ParseBool: 1, t, true, TRUE, True, and their false forms). */
+    public static Optional<Boolean> seedBoolean(String value) {
+        String word = value.strip();
+        return TRUE.contains(word) ? Optional.of(true) : FALSE.contains(word) ? Optional.of(false) : Optional.empty();
+    }
+
     /** A plain single-line value: no control characters, no '#', which HAProxy would read as a comment. */
     public static boolean isSingleLine(String value) {
         return value.length() <= 1024 && value.chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == '#');
@@ -82,7 +92,7 @@ public final class ConsulValues {
      */
     public static SnippetCheck snippet(String value) {
         if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SNIPPET_BYTES) {
-            return SnippetCheck.refused("longer than " + MAX_SNIPPET_BYTES + " bytes");
+            return SnippetCheck.refused("longer than 8 KiB (" + MAX_SNIPPET_BYTES + " bytes), left out whole");
         }
         var lines = new ArrayList<String>();
         for (String raw : value.split("\r?\n", -1)) {

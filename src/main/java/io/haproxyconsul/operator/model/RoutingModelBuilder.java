@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Turns a binding's spec and its view of Consul into a {@link RoutingModel}. A pure function: the same inputs
@@ -35,11 +36,13 @@ public final class RoutingModelBuilder {
 
     private final HaproxyConsulBindingSpec spec;
     private final CatalogSnapshot snapshot;
+    private final KvLayout keys;
     private final List<Rejection> rejections = new ArrayList<>();
 
     private RoutingModelBuilder(HaproxyConsulBindingSpec spec, CatalogSnapshot snapshot) {
         this.spec = spec;
         this.snapshot = snapshot;
+        this.keys = new KvLayout(spec.kv);
     }
 
     public static RoutingModel build(HaproxyConsulBindingSpec spec, CatalogSnapshot snapshot) {
@@ -48,14 +51,19 @@ public final class RoutingModelBuilder {
 
     private RoutingModel build() {
         var routing = spec.routing;
+        var globals = globals();
+        var backends = backends();
         var frontend = new Frontend(routing.port, routing.domain, routing.hostRouting, routing.pathRouting);
         var stats = spec.stats == null ? null : new Stats(spec.stats.port);
-        return new RoutingModel(globals(), frontend, backends(), stats, params(), List.copyOf(rejections));
+        var params = params();
+        rejections.addAll(keys.unread(snapshot.kv(), backends.stream().map(Backend::service)
+                .collect(Collectors.toSet())));
+        return new RoutingModel(globals, frontend, backends, stats, params, List.copyOf(rejections));
     }
 
     private Globals globals() {
-        String prefix = spec.kv.prefix + "/";
-        int maxconn = kv(prefix + "maxconn").map(value -> {
+        String maxconnKey = keys.global(KvLayout.MAXCONN);
+        int maxconn = kv(maxconnKey).map(value -> {
             try {
                 int parsed = Integer.parseInt(value.strip());
                 if (parsed >= 1 && parsed <= 10_000_000) {
@@ -64,20 +72,27 @@ public final class RoutingModelBuilder {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            reject(prefix + "maxconn", value, "not a number between 1 and 10000000");
+            reject(maxconnKey, value, "not a number between 1 and 10000000");
             return DEFAULT_MAXCONN;
         }).orElse(DEFAULT_MAXCONN);
-        String logTarget = kv(prefix + "syslog/address").filter(value -> accept(prefix + "syslog/address", value,
+        String serverKey = keys.global(KvLayout.LOG_SERVER);
+        String logTarget = kv(serverKey).filter(value -> accept(serverKey, value,
                 ConsulValues.isSyslogTarget(value.strip()), "not a syslog address (host:port, ip:port or a socket path)"))
                 .map(String::strip).orElse(DEFAULT_LOG_TARGET);
-        String logLevel = kv(prefix + "syslog/level").filter(value -> accept(prefix + "syslog/level", value,
+        String levelKey = keys.global(KvLayout.LOG_LEVEL);
+        String logLevel = kv(levelKey).filter(value -> accept(levelKey, value,
                 ConsulValues.isLogLevel(value.strip()), "not a syslog level (emerg … debug)"))
                 .map(String::strip).orElse(DEFAULT_LOG_LEVEL);
-        boolean debug = kv(prefix + "debug").filter(value -> accept(prefix + "debug", value,
-                value.strip().equals("true") || value.strip().equals("false"), "not true or false"))
-                .map(value -> value.strip().equals("true")).orElse(false);
-        return new Globals(maxconn, logTarget, debug ? "debug" : logLevel, snippet(prefix + "global"),
-                snippet(prefix + "defaults"));
+        String debugKey = keys.global(KvLayout.DEBUG);
+        boolean debug = kv(debugKey).flatMap(value -> {
+            var parsed = ConsulValues.seedBoolean(value);
+            if (parsed.isEmpty()) {
+                reject(debugKey, value, "not true or false (or 1, t, T, TRUE, True, and their false forms)");
+            }
+            return parsed;
+        }).orElse(false);
+        return new Globals(maxconn, logTarget, debug ? "debug" : logLevel, snippet(keys.global(KvLayout.GLOBAL)),
+                snippet(keys.global(KvLayout.DEFAULTS)));
     }
 
     private List<String> snippet(String key) {
@@ -105,17 +120,18 @@ public final class RoutingModelBuilder {
 
     private Backend backend(String service, List<String> tags, List<ServiceInstance> instances) {
         var routing = spec.routing;
-        String servicePrefix = spec.kv.servicePrefix + "/" + service + "/";
         var hosts = new ArrayList<String>();
         if (routing.hostRouting) {
             hosts.add(service.toLowerCase(Locale.ROOT) + "." + routing.domain);
-            kv(servicePrefix + "domain").filter(value -> accept(servicePrefix + "domain", value,
-                    ConsulValues.isHostName(value.strip()), "not a DNS name")).map(value -> value.strip()
-                    .toLowerCase(Locale.ROOT)).filter(host -> !hosts.contains(host)).ifPresent(hosts::add);
+            String domainKey = keys.service(service, KvLayout.DOMAIN);
+            kv(domainKey).filter(value -> accept(domainKey, value, ConsulValues.isHostName(value.strip()),
+                    "not a DNS name")).map(value -> value.strip().toLowerCase(Locale.ROOT))
+                    .filter(host -> !hosts.contains(host)).ifPresent(hosts::add);
         }
         String cookie = null;
         if (tags.contains(STATEFUL_TAG)) {
-            cookie = kv(servicePrefix + "serverCookie").filter(value -> accept(servicePrefix + "serverCookie", value,
+            String cookieKey = keys.service(service, KvLayout.SERVER_COOKIE);
+            cookie = kv(cookieKey).filter(value -> accept(cookieKey, value,
                     ConsulValues.isCookieName(value.strip()), "not a cookie name")).map(String::strip)
                     .orElse(DEFAULT_COOKIE);
         }

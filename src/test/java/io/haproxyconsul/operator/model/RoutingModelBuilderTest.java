@@ -72,14 +72,14 @@ class RoutingModelBuilderTest {
     void hostileKvValuesFallBackToDefaultsAndAreReported() {
         var model = build(Map.of(), Map.of(), Map.of(
                 "service/haproxy/maxconn", "100\n    bogus-directive",
-                "service/haproxy/syslog/address", "127.0.0.1:514 # comment",
-                "service/haproxy/syslog/level", "info\nbackend evil",
+                "service/haproxy/logger/server", "127.0.0.1:514 # comment",
+                "service/haproxy/logger/level", "info\nbackend evil",
                 "service/haproxy/debug", "yes"));
         assertThat(model.globals().maxconn()).isEqualTo(RoutingModelBuilder.DEFAULT_MAXCONN);
         assertThat(model.globals().logTarget()).isEqualTo(RoutingModelBuilder.DEFAULT_LOG_TARGET);
         assertThat(model.globals().logLevel()).isEqualTo("info");
         assertThat(model.rejections()).extracting(RoutingModel.Rejection::source).containsExactlyInAnyOrder(
-                "service/haproxy/maxconn", "service/haproxy/syslog/address", "service/haproxy/syslog/level",
+                "service/haproxy/maxconn", "service/haproxy/logger/server", "service/haproxy/logger/level",
                 "service/haproxy/debug");
     }
 
@@ -114,11 +114,96 @@ class RoutingModelBuilderTest {
                 Map.of("api", List.of(instance("a1", "10.0.0.1\nbackend evil", 80), instance("a2", "10.0.0.2", 80)),
                         "x y", List.of(instance("b", "10.0.0.3", 80))),
                 Map.of("service/haproxy/maxconn", TEN_KB, "service/api/domain", "# comment",
-                        "service/haproxy/syslog/level", "debug # evil"));
+                        "service/haproxy/logger/level", "debug # evil"));
         String text = ConfigRenderer.standalone().renderDefault(model).text();
         var clean = ConfigRenderer.standalone().renderDefault(build(Map.of("api", List.of("http")),
                 Map.of("api", List.of(instance("a2", "10.0.0.2", 80))), Map.of())).text();
         assertThat(text).isEqualTo(clean);
+    }
+
+    @Test
+    void theSeedsLoggerAndDebugKeysSetTheLogLine() {
+        var model = build(Map.of(), Map.of(), Map.of("service/haproxy/logger/server", "10.0.0.9:514",
+                "service/haproxy/logger/level", "notice"));
+        assertThat(model.globals().logTarget()).isEqualTo("10.0.0.9:514");
+        assertThat(model.globals().logLevel()).isEqualTo("notice");
+        assertThat(model.rejections()).isEmpty();
+
+        for (String yes : List.of("true", "True", "TRUE", "t", "1")) {
+            var debug = build(Map.of(), Map.of(), Map.of("service/haproxy/logger/level", "notice",
+                    "service/haproxy/debug", yes));
+            assertThat(debug.globals().logLevel()).as(yes).isEqualTo("debug");
+        }
+        var off = build(Map.of(), Map.of(), Map.of("service/haproxy/logger/level", "notice",
+                "service/haproxy/debug", "False"));
+        assertThat(off.globals().logLevel()).isEqualTo("notice");
+        assertThat(off.rejections()).isEmpty();
+    }
+
+    @Test
+    void aKeyNothingReadsUnderThePrefixIsNamedOnceWithWhatToUseInstead() {
+        var model = build(Map.of("webapp", List.of("http")), Map.of("webapp", List.of(instance("w1", "10.0.0.1", 80))),
+                Map.of("service/haproxy/maxcon", "100",
+                        "service/haproxy/syslog/address", "10.0.0.9:514",
+                        "service/haproxy/domain", "example.org",
+                        "service/haproxy/", "",
+                        "service/webapp/domain", "www.example.org",
+                        "service/other/serverCookie", "SID",
+                        "service/other/unrelated", "x"));
+        assertThat(model.rejections()).extracting(RoutingModel.Rejection::source).containsExactly(
+                "service/haproxy/domain", "service/haproxy/maxcon", "service/haproxy/syslog/address");
+        assertThat(model.rejections()).extracting(RoutingModel.Rejection::reason).containsExactly(
+                "not read: the domain is spec.routing.domain",
+                "not a key the operator reads (under service/haproxy/ it reads maxconn, logger/server, logger/level,"
+                        + " debug, global and defaults)",
+                "not read: the syslog address is service/haproxy/logger/server, the seed image's key");
+        assertThat(model.globals().logTarget()).isEqualTo(RoutingModelBuilder.DEFAULT_LOG_TARGET);
+    }
+
+    @Test
+    void perServiceKeysAreNeverUnknownHoweverThePrefixesNest() {
+        var services = Map.of("web", List.of("http"));
+        var instances = Map.of("web", List.of(instance("w1", "10.0.0.1", 80)));
+
+        var same = spec();
+        same.kv.prefix = "lb";
+        same.kv.servicePrefix = "lb";
+        var sameModel = RoutingModelBuilder.build(same, CatalogSnapshot.of(services, instances, Map.of(
+                "lb/maxconn", "100", "lb/web/domain", "www.example.org", "lb/gone/serverCookie", "SID",
+                "lb/web/typo", "x")));
+        assertThat(sameModel.rejections()).extracting(RoutingModel.Rejection::source).containsExactly("lb/web/typo");
+
+        var inside = spec();
+        inside.kv.prefix = "lb";
+        inside.kv.servicePrefix = "lb/apps";
+        var insideModel = RoutingModelBuilder.build(inside, CatalogSnapshot.of(services, instances, Map.of(
+                "lb/maxconn", "100", "lb/apps/web/domain", "www.example.org", "lb/apps/web/owned-by-another-tool",
+                "x", "lb/typo", "x")));
+        assertThat(insideModel.rejections()).extracting(RoutingModel.Rejection::source).containsExactly("lb/typo");
+        assertThat(backend(insideModel, "web").hosts()).containsExactly("web.example.com", "www.example.org");
+    }
+
+    @Test
+    void theDomainKeyUnderTheDefaultPrefixIsTheExtraHostOfAServiceNamedHaproxy() {
+        var model = build(Map.of("haproxy", List.of("http")), Map.of("haproxy", List.of(instance("h1", "10.0.0.1",
+                80))), Map.of("service/haproxy/domain", "lb.example.org"));
+        assertThat(backend(model, "haproxy").hosts()).containsExactly("haproxy.example.com", "lb.example.org");
+        assertThat(model.rejections()).isEmpty();
+    }
+
+    @Test
+    void aSnippetOfEightKibIsKeptAndOneByteMoreIsLeftOutWhole() {
+        String line = "tune.bufsize 32768\n";
+        String eightKib = line.repeat(8192 / line.length()) + "#".repeat(8192 % line.length());
+        assertThat(eightKib.length()).isEqualTo(8192);
+        var kept = build(Map.of(), Map.of(), Map.of("service/haproxy/global", eightKib));
+        assertThat(kept.globals().globalLines()).hasSize(8192 / line.length() + 1);
+        assertThat(kept.rejections()).isEmpty();
+
+        var over = build(Map.of(), Map.of(), Map.of("service/haproxy/global", eightKib + "x"));
+        assertThat(over.globals().globalLines()).isEmpty();
+        assertThat(over.rejections()).singleElement().extracting(RoutingModel.Rejection::reason).asString()
+                .startsWith("longer than 8 KiB (8192 bytes), left out whole");
     }
 
     private static RoutingModel build(Map<String, List<String>> services, Map<String, List<ServiceInstance>> instances,
