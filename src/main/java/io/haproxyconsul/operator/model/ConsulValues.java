@@ -1,11 +1,15 @@
 package io.haproxyconsul.operator.model;
 
+import io.haproxyconsul.operator.api.v1alpha1.HealthCheckSpec;
+import io.haproxyconsul.operator.model.RoutingModel.HealthCheck;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The checks every value from Consul, KV or template parameters passes before it may reach haproxy.cfg. A value
@@ -30,6 +34,9 @@ public final class ConsulValues {
             "crt-store", "traces");
     /** A snippet is a few directives; a larger value is more likely a file pasted by mistake (CRD and README say so). */
     static final int MAX_SNIPPET_BYTES = 8 * 1024;
+    private static final Pattern HEALTH_CHECK_PATH = Pattern.compile(HealthCheckSpec.PATH);
+    private static final Set<String> HEALTH_CHECK_METHODS = Arrays.stream(HealthCheckSpec.Method.values())
+            .map(Enum::name).collect(Collectors.toUnmodifiableSet());
     /** The forms of Go's strconv.ParseBool, which the seed's template applied to its debug key. */
     private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
     private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
@@ -71,6 +78,21 @@ public final class ConsulValues {
 
     public static boolean isLogLevel(String value) {
         return LOG_LEVELS.contains(value);
+    }
+
+    /** {@code <METHOD> <path>} or {@code <path>} (with {@code defaultMethod}), as {@code option httpchk} takes them. */
+    public static Optional<HealthCheck> healthCheck(String value, String defaultMethod) {
+        String[] words = value.strip().split("[ \t]+", -1);
+        String method = words.length == 2 ? words[0] : defaultMethod;
+        String path = words[words.length - 1];
+        if (words.length > 2 || !HEALTH_CHECK_METHODS.contains(method) || !isHealthCheckPath(path)) {
+            return Optional.empty();
+        }
+        return Optional.of(new HealthCheck(method, path));
+    }
+
+    public static boolean isHealthCheckPath(String path) {
+        return path.length() <= HealthCheckSpec.PATH_MAX && HEALTH_CHECK_PATH.matcher(path).matches();
     }
 
     /** A boolean as the seed read it (Go's ParseBool: 1, t, true, TRUE, True, and their false forms). */

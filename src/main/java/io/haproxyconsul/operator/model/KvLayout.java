@@ -24,9 +24,10 @@ final class KvLayout {
     static final String DEFAULTS = "defaults";
     static final String DOMAIN = "domain";
     static final String SERVER_COOKIE = "serverCookie";
+    static final String HEALTH_CHECK = "healthCheck";
 
     private static final Set<String> GLOBAL_KEYS = Set.of(MAXCONN, LOG_SERVER, LOG_LEVEL, DEBUG, GLOBAL, DEFAULTS);
-    private static final Set<String> SERVICE_KEYS = Set.of(DOMAIN, SERVER_COOKIE);
+    private static final Set<String> SERVICE_KEYS = Set.of(DOMAIN, SERVER_COOKIE, HEALTH_CHECK);
 
     private final String prefix;
     private final String servicePrefix;

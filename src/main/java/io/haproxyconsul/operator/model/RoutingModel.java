@@ -31,14 +31,20 @@ public record RoutingModel(Globals globals, Frontend frontend, List<Backend> bac
     /**
      * @param hosts host names routed here (empty without host routing)
      * @param pathPrefix {@code /<service>} when path routing is on, else null
+     * @param healthCheck what HAProxy's health check of each server sends
      * @param stickyCookie the application cookie HAProxy prefixes with the server name, or null
      */
     @TemplateData
-    public record Backend(String name, String service, List<String> hosts, String pathPrefix, String stickyCookie,
-            List<Server> servers) {
+    public record Backend(String name, String service, List<String> hosts, String pathPrefix, HealthCheck healthCheck,
+            String stickyCookie, List<Server> servers) {
         public String hostList() {
             return String.join(" ", hosts);
         }
+    }
+
+    /** {@code option httpchk <method> <path>}: both checked by {@link ConsulValues}. */
+    @TemplateData
+    public record HealthCheck(String method, String path) {
     }
 
     @TemplateData

@@ -7,6 +7,7 @@ import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import io.haproxyconsul.operator.model.RoutingModel.Backend;
 import io.haproxyconsul.operator.model.RoutingModel.Frontend;
 import io.haproxyconsul.operator.model.RoutingModel.Globals;
+import io.haproxyconsul.operator.model.RoutingModel.HealthCheck;
 import io.haproxyconsul.operator.model.RoutingModel.Rejection;
 import io.haproxyconsul.operator.model.RoutingModel.Server;
 import io.haproxyconsul.operator.model.RoutingModel.Stats;
@@ -38,11 +39,13 @@ public final class RoutingModelBuilder {
     private final CatalogSnapshot snapshot;
     private final KvLayout keys;
     private final List<Rejection> rejections = new ArrayList<>();
+    private final HealthCheck bindingHealthCheck;
 
     private RoutingModelBuilder(HaproxyConsulBindingSpec spec, CatalogSnapshot snapshot) {
         this.spec = spec;
         this.snapshot = snapshot;
         this.keys = new KvLayout(spec.kv);
+        this.bindingHealthCheck = bindingHealthCheck();
     }
 
     public static RoutingModel build(HaproxyConsulBindingSpec spec, CatalogSnapshot snapshot) {
@@ -136,7 +139,29 @@ public final class RoutingModelBuilder {
                     .orElse(DEFAULT_COOKIE);
         }
         return new Backend("be_" + service, service, List.copyOf(hosts), routing.pathRouting ? "/" + service : null,
-                cookie, servers(service, instances));
+                healthCheck(service), cookie, servers(service, instances));
+    }
+
+    /** The API server checks the path; {@code render} reads bindings it never saw. */
+    private HealthCheck bindingHealthCheck() {
+        var check = spec.routing.healthCheck;
+        if (accept("spec.routing.healthCheck.path", check.path, ConsulValues.isHealthCheckPath(check.path),
+                "not a path of URL characters starting with '/'")) {
+            return new HealthCheck(check.method.name(), check.path);
+        }
+        return new HealthCheck(check.method.name(), "/");
+    }
+
+    private HealthCheck healthCheck(String service) {
+        String key = keys.service(service, KvLayout.HEALTH_CHECK);
+        return kv(key).flatMap(value -> {
+            var own = ConsulValues.healthCheck(value, bindingHealthCheck.method());
+            if (own.isEmpty()) {
+                reject(key, value, "not '<METHOD> <path>' or '<path>' (GET, HEAD or OPTIONS; a path of URL"
+                        + " characters starting with '/')");
+            }
+            return own;
+        }).orElse(bindingHealthCheck);
     }
 
     private List<Server> servers(String service, List<ServiceInstance> instances) {

@@ -3,6 +3,7 @@ package io.haproxyconsul.operator.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingSpec;
+import io.haproxyconsul.operator.api.v1alpha1.HealthCheckSpec;
 import io.haproxyconsul.operator.api.v1alpha1.RoutingSpec;
 import io.haproxyconsul.operator.consul.CatalogSnapshot;
 import io.haproxyconsul.operator.consul.ServiceInstance;
@@ -114,7 +115,7 @@ class RoutingModelBuilderTest {
                 Map.of("api", List.of(instance("a1", "10.0.0.1\nbackend evil", 80), instance("a2", "10.0.0.2", 80)),
                         "x y", List.of(instance("b", "10.0.0.3", 80))),
                 Map.of("service/haproxy/maxconn", TEN_KB, "service/api/domain", "# comment",
-                        "service/haproxy/logger/level", "debug # evil"));
+                        "service/haproxy/logger/level", "debug # evil", "service/api/healthCheck", "GET /\nbackend x"));
         String text = ConfigRenderer.standalone().renderDefault(model).text();
         var clean = ConfigRenderer.standalone().renderDefault(build(Map.of("api", List.of("http")),
                 Map.of("api", List.of(instance("a2", "10.0.0.2", 80))), Map.of())).text();
@@ -189,6 +190,43 @@ class RoutingModelBuilderTest {
                 80))), Map.of("service/haproxy/domain", "lb.example.org"));
         assertThat(backend(model, "haproxy").hosts()).containsExactly("haproxy.example.com", "lb.example.org");
         assertThat(model.rejections()).isEmpty();
+    }
+
+    @Test
+    void theHealthCheckIsTheSeedsOptionsUnlessTheSpecOrTheServiceSaysOtherwise() {
+        var services = Map.of("a", List.of("http"), "b", List.of("http"), "c", List.of("http"));
+        var instances = Map.of("a", List.of(instance("a1", "10.0.0.1", 80)), "b",
+                List.of(instance("b1", "10.0.0.2", 80)), "c", List.of(instance("c1", "10.0.0.3", 80)));
+        var kv = Map.of("service/b/healthCheck", "HEAD /ping?full=1", "service/c/healthCheck", " /status ");
+
+        var seedLike = build(services, instances, kv);
+        assertThat(backend(seedLike, "a").healthCheck()).isEqualTo(new RoutingModel.HealthCheck("OPTIONS", "/"));
+        assertThat(backend(seedLike, "b").healthCheck()).isEqualTo(new RoutingModel.HealthCheck("HEAD",
+                "/ping?full=1"));
+        assertThat(backend(seedLike, "c").healthCheck()).isEqualTo(new RoutingModel.HealthCheck("OPTIONS",
+                "/status"));
+
+        var spec = spec();
+        spec.routing.healthCheck.method = HealthCheckSpec.Method.GET;
+        spec.routing.healthCheck.path = "/healthz";
+        var withSpec = RoutingModelBuilder.build(spec, CatalogSnapshot.of(services, instances, kv));
+        assertThat(backend(withSpec, "a").healthCheck()).isEqualTo(new RoutingModel.HealthCheck("GET", "/healthz"));
+        assertThat(backend(withSpec, "c").healthCheck()).isEqualTo(new RoutingModel.HealthCheck("GET", "/status"));
+        assertThat(withSpec.rejections()).isEmpty();
+    }
+
+    @Test
+    void aHostileHealthCheckFromKvFallsBackToTheBindingsAndIsReported() {
+        var hostile = List.of("GET /x\nbackend evil", "POST /", "GET /a b", "/x#y", "GET", "GET x", "/'quoted'",
+                "/${HOME}", "/" + "p".repeat(256));
+        for (String value : hostile) {
+            var model = build(Map.of("a", List.of("http")), Map.of("a", List.of(instance("a1", "10.0.0.1", 80))),
+                    Map.of("service/a/healthCheck", value));
+            assertThat(backend(model, "a").healthCheck()).as(value).isEqualTo(new RoutingModel.HealthCheck("OPTIONS",
+                    "/"));
+            assertThat(model.rejections()).as(value).singleElement().extracting(RoutingModel.Rejection::source)
+                    .isEqualTo("service/a/healthCheck");
+        }
     }
 
     @Test

@@ -35,6 +35,7 @@ class SeedKvKeysIT {
         consul.kvPut("parity/haproxy/syslog/level", "debug");
         consul.kvPut("parity/haproxy/domain", "parity.example");
         consul.kvPut("parity/parityapp/domain", "www.parityapp.example");
+        consul.kvPut("parity/parityapp/healthCheck", "GET /healthz");
         consul.kvPut("parity/someone-else/serverCookie", "SID");
         consul.kvPut("parity/someone-else/settings", "not this binding's business");
         consul.registerService("parityapp", "parityapp-1", List.of("http"), "127.0.0.1", FreePorts.next());
@@ -56,7 +57,7 @@ class SeedKvKeysIT {
 
         String config = seed.awaitConfig("the seed's keys", text -> text.contains("server parityapp-1 "));
         assertThat(config).contains("maxconn 1500", "log 127.0.0.1:5514 local0 notice", "tune.bufsize 32768",
-                "timeout queue 7s", "www.parityapp.example");
+                "timeout queue 7s", "option httpchk GET /healthz", "www.parityapp.example");
         await("the keys nothing reads, each named once").atMost(BindingFixture.PUBLISH).untilAsserted(() -> assertThat(
                 seed.binding().getStatus().rejectedValues).containsExactly(
                 "parity/haproxy/domain: not read: the domain is spec.routing.domain",

@@ -21,6 +21,6 @@ public class KvSpec {
     @Default(DEFAULT_SERVICE_PREFIX)
     @Pattern(KEY_PATH)
     @Size(max = 512)
-    @JsonPropertyDescription("KV prefix of per-service options: <servicePrefix>/<service>/domain (an extra host name) and <servicePrefix>/<service>/serverCookie (the sticky cookie name of a 'stateful' service). May be the same as prefix or contain it (the default).")
+    @JsonPropertyDescription("KV prefix of per-service options: <servicePrefix>/<service>/domain (an extra host name), <servicePrefix>/<service>/serverCookie (the sticky cookie name of a 'stateful' service) and <servicePrefix>/<service>/healthCheck ('<METHOD> <path>' or '<path>'). May be the same as prefix or contain it (the default).")
     public String servicePrefix = DEFAULT_SERVICE_PREFIX;
 }

@@ -30,4 +30,7 @@ public class RoutingSpec {
     @Default("true")
     @JsonPropertyDescription("Route <domain>/<service>/... to the service, with the /<service> prefix stripped before the request reaches it.")
     public boolean pathRouting = true;
+
+    @JsonPropertyDescription("HAProxy's health check of every server; a service may set its own in KV (<servicePrefix>/<service>/healthCheck: '<METHOD> <path>' or '<path>'). Default OPTIONS /.")
+    public HealthCheckSpec healthCheck = new HealthCheckSpec();
 }

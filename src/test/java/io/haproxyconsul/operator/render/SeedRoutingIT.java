@@ -1,0 +1,109 @@
+package io.haproxyconsul.operator.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingSpec;
+import io.haproxyconsul.operator.api.v1alpha1.RoutingSpec;
+import io.haproxyconsul.operator.consul.ConsulEndpoint;
+import io.haproxyconsul.operator.consul.ConsulSnapshotReader;
+import io.haproxyconsul.operator.consul.ServiceSelector;
+import io.haproxyconsul.operator.model.RoutingModelBuilder;
+import io.haproxyconsul.operator.testenv.BackendServer;
+import io.haproxyconsul.operator.testenv.ConsulAgent;
+import io.haproxyconsul.operator.testenv.FreePorts;
+import io.haproxyconsul.operator.testenv.HaproxyProcess;
+import io.haproxyconsul.operator.testenv.HttpProbe;
+import io.haproxyconsul.operator.testenv.RealParts;
+import io.haproxyconsul.operator.testenv.RealParts.Part;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where routing differs from the seed image, as the README's seed table says: services registered in a real Consul,
+ * read as a binding reads them, drawn by the default template and served by a real HAProxy to real backends.
+ * Each test publishes its own services (under a KV prefix of its own) from the one Consul.
+ */
+class SeedRoutingIT {
+
+    private static final String DOMAIN = "seed.test";
+
+    private static Path haproxy;
+    private static ConsulAgent consul;
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void startConsul() {
+        haproxy = RealParts.require(Part.HAPROXY);
+        consul = ConsulAgent.start(RealParts.require(Part.CONSUL));
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopConsul() {
+        if (vertx != null) {
+            vertx.close();
+        }
+        if (consul != null) {
+            consul.close();
+        }
+    }
+
+    @Test
+    void serversAreCheckedWithTheSeedsOptionsUnlessTheServiceAsksForItsOwnCheck() {
+        try (var plain = BackendServer.start("chk-1"); var own = BackendServer.start("chkown-1");
+                var pathOnly = BackendServer.start("chkpath-1")) {
+            consul.registerService("chk", "chk-1", List.of("http"), "127.0.0.1", plain.port());
+            consul.registerService("chkown", "chkown-1", List.of("http"), "127.0.0.1", own.port());
+            consul.registerService("chkpath", "chkpath-1", List.of("http"), "127.0.0.1", pathOnly.port());
+            consul.kvPut("chk-svc/chkown/healthCheck", "GET /healthz");
+            consul.kvPut("chk-svc/chkpath/healthCheck", "/status?deep=1");
+            var spec = spec("chk.*", "chk-svc");
+
+            try (var proxy = serve(spec)) {
+                await("HAProxy's health checks reach every server").atMost(Duration.ofSeconds(30)).untilAsserted(
+                        () -> {
+                            assertThat(plain.requests()).contains("OPTIONS /");
+                            assertThat(own.requests()).contains("GET /healthz");
+                            assertThat(pathOnly.requests()).contains("OPTIONS /status?deep=1");
+                        });
+                assertThat(get(spec, "chkown." + DOMAIN, "/")).contains("identity=chkown-1");
+            }
+        }
+    }
+
+    /** Publishes the services whose names match {@code include}, their KV under {@code servicePrefix}. */
+    private static HaproxyConsulBindingSpec spec(String include, String servicePrefix) {
+        var spec = new HaproxyConsulBindingSpec();
+        spec.services.include = List.of(include);
+        spec.routing = new RoutingSpec();
+        spec.routing.domain = DOMAIN;
+        spec.routing.port = FreePorts.next();
+        spec.kv.prefix = servicePrefix + "/haproxy";
+        spec.kv.servicePrefix = servicePrefix;
+        return spec;
+    }
+
+    /** What the operator would publish for {@code spec} now, run by a real HAProxy. */
+    private static HaproxyProcess serve(HaproxyConsulBindingSpec spec) {
+        var snapshot = ConsulSnapshotReader.read(vertx, new ConsulEndpoint(URI.create(consul.httpAddress()), null,
+                null, null, false), ServiceSelector.from(spec.services), List.of(spec.kv.prefix, spec.kv.servicePrefix),
+                Duration.ofSeconds(30));
+        var model = RoutingModelBuilder.build(spec, snapshot);
+        assertThat(model.rejections()).isEmpty();
+        String config = ConfigRenderer.standalone().renderDefault(model).text();
+        return HaproxyProcess.start(haproxy, config, spec.routing.port);
+    }
+
+    private static String get(HaproxyConsulBindingSpec spec, String host, String path) {
+        var reply = HttpProbe.get(spec.routing.port, host, path);
+        assertThat(reply.status()).as(host + path + ": " + reply.body()).isEqualTo(200);
+        return reply.body();
+    }
+}
