@@ -1,6 +1,7 @@
 package io.haproxyconsul.operator.model;
 
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingSpec;
+import io.haproxyconsul.operator.api.v1alpha1.RoutingSpec.HostMatch;
 import io.haproxyconsul.operator.consul.CatalogSnapshot;
 import io.haproxyconsul.operator.consul.ServiceInstance;
 import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
@@ -11,10 +12,12 @@ import io.haproxyconsul.operator.model.RoutingModel.HealthCheck;
 import io.haproxyconsul.operator.model.RoutingModel.Rejection;
 import io.haproxyconsul.operator.model.RoutingModel.Server;
 import io.haproxyconsul.operator.model.RoutingModel.Stats;
+import io.haproxyconsul.operator.model.RoutingModel.SubdomainRule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
@@ -56,7 +59,8 @@ public final class RoutingModelBuilder {
         var routing = spec.routing;
         var globals = globals();
         var backends = backends();
-        var frontend = new Frontend(routing.port, routing.domain, routing.hostRouting, routing.pathRouting);
+        var frontend = new Frontend(routing.port, routing.domain, routing.hostRouting, routing.pathRouting,
+                subdomainRules(backends));
         var stats = spec.stats == null ? null : new Stats(spec.stats.port);
         var params = params();
         rejections.addAll(keys.unread(snapshot.kv(), backends.stream().map(Backend::service)
@@ -131,6 +135,8 @@ public final class RoutingModelBuilder {
                     "not a DNS name")).map(value -> value.strip().toLowerCase(Locale.ROOT))
                     .filter(host -> !hosts.contains(host)).ifPresent(hosts::add);
         }
+        var subdomainSuffixes = routing.hostMatch == HostMatch.Subdomains
+                ? hosts.stream().map(host -> "." + host).toList() : List.<String>of();
         String cookie = null;
         if (tags.contains(STATEFUL_TAG)) {
             String cookieKey = keys.service(service, KvLayout.SERVER_COOKIE);
@@ -138,8 +144,17 @@ public final class RoutingModelBuilder {
                     ConsulValues.isCookieName(value.strip()), "not a cookie name")).map(String::strip)
                     .orElse(DEFAULT_COOKIE);
         }
-        return new Backend("be_" + service, service, List.copyOf(hosts), routing.pathRouting ? "/" + service : null,
-                healthCheck(service), cookie, servers(service, instances));
+        return new Backend("be_" + service, service, List.copyOf(hosts), subdomainSuffixes,
+                routing.pathRouting ? "/" + service : null, healthCheck(service), cookie, servers(service, instances));
+    }
+
+    /** One rule a host name under sub-domain matching, the longest names first: the most specific one wins. */
+    private static List<SubdomainRule> subdomainRules(List<Backend> backends) {
+        return backends.stream().flatMap(backend -> backend.subdomainSuffixes().stream()
+                .map(suffix -> new SubdomainRule(backend.name(), suffix)))
+                .sorted(Comparator.comparingLong((SubdomainRule rule) -> rule.suffix().chars().filter(c -> c == '.')
+                        .count()).reversed().thenComparing(SubdomainRule::suffix).thenComparing(SubdomainRule::backend))
+                .toList();
     }
 
     /** The API server checks the path; {@code render} reads bindings it never saw. */

@@ -193,6 +193,34 @@ class RoutingModelBuilderTest {
     }
 
     @Test
+    void exactHostMatchingHasNoSubdomainRules() {
+        var model = build(Map.of("web", List.of("http")), Map.of("web", List.of(instance("w1", "10.0.0.1", 80))),
+                Map.of("service/web/domain", "www.example.org"));
+        assertThat(model.frontend().subdomainRules()).isEmpty();
+        assertThat(backend(model, "web").subdomainSuffixes()).isEmpty();
+    }
+
+    @Test
+    void subdomainMatchingRoutesTheLongestNameFirstAndAnchorsAtADot() {
+        var spec = spec();
+        spec.routing.hostMatch = RoutingSpec.HostMatch.Subdomains;
+        var model = RoutingModelBuilder.build(spec, CatalogSnapshot.of(
+                Map.of("web", List.of("http"), "api", List.of("http"), "shop", List.of("http")),
+                Map.of("web", List.of(instance("w1", "10.0.0.1", 80)),
+                        "api", List.of(instance("a1", "10.0.0.2", 80)),
+                        "shop", List.of(instance("s1", "10.0.0.3", 80))),
+                Map.of("service/api/domain", "api.web.example.com", "service/shop/domain", "shop.example.org")));
+        assertThat(backend(model, "shop").subdomainSuffixes()).containsExactly(".shop.example.com",
+                ".shop.example.org");
+        assertThat(model.frontend().subdomainRules()).extracting(r -> r.backend() + " " + r.suffix()).containsExactly(
+                "be_api .api.web.example.com",
+                "be_api .api.example.com",
+                "be_shop .shop.example.com",
+                "be_shop .shop.example.org",
+                "be_web .web.example.com");
+    }
+
+    @Test
     void theHealthCheckIsTheSeedsOptionsUnlessTheSpecOrTheServiceSaysOtherwise() {
         var services = Map.of("a", List.of("http"), "b", List.of("http"), "c", List.of("http"));
         var instances = Map.of("a", List.of(instance("a1", "10.0.0.1", 80)), "b",

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingSpec;
 import io.haproxyconsul.operator.api.v1alpha1.RoutingSpec;
+import io.haproxyconsul.operator.api.v1alpha1.RoutingSpec.HostMatch;
 import io.haproxyconsul.operator.consul.ConsulEndpoint;
 import io.haproxyconsul.operator.consul.ConsulSnapshotReader;
 import io.haproxyconsul.operator.consul.ServiceSelector;
@@ -52,6 +53,48 @@ class SeedRoutingIT {
         }
         if (consul != null) {
             consul.close();
+        }
+    }
+
+    @Test
+    void exactHostMatchingRoutesTheHostAloneNeverItsSubdomainsOrLookAlikes() {
+        try (var exact = BackendServer.start("exact-1")) {
+            consul.registerService("exact", "exact-1", List.of("http"), "127.0.0.1", exact.port());
+            var spec = spec("exact", "exact-svc");
+
+            try (var proxy = serve(spec)) {
+                assertThat(get(spec, "exact." + DOMAIN, "/")).contains("identity=exact-1", "path=/ ");
+                assertThat(get(spec, "EXACT." + DOMAIN + ":8080", "/")).as("case and port")
+                        .contains("identity=exact-1");
+                assertThat(status(spec, "www.exact." + DOMAIN, "/")).as("a sub-domain").isEqualTo(503);
+                assertThat(status(spec, "exact." + DOMAIN + ".evil.example", "/")).as("a look-alike")
+                        .isEqualTo(503);
+            }
+        }
+    }
+
+    @Test
+    void subdomainHostMatchingRoutesTheMostSpecificNameButNeverALookAlike() {
+        try (var sub = BackendServer.start("sub-1"); var api = BackendServer.start("subapi-1")) {
+            consul.registerService("sub", "sub-1", List.of("http"), "127.0.0.1", sub.port());
+            consul.registerService("subapi", "subapi-1", List.of("http"), "127.0.0.1", api.port());
+            consul.kvPut("sub-svc/sub/domain", "sub.example.org");
+            consul.kvPut("sub-svc/subapi/domain", "api.sub." + DOMAIN);
+            var spec = spec("sub(api)?", "sub-svc");
+            spec.routing.hostMatch = HostMatch.Subdomains;
+
+            try (var proxy = serve(spec)) {
+                assertThat(get(spec, "www.sub." + DOMAIN, "/sub/cart")).as("a sub-domain keeps its path")
+                        .contains("identity=sub-1 ", "path=/sub/cart");
+                assertThat(get(spec, "a.b.sub." + DOMAIN, "/")).contains("identity=sub-1 ");
+                assertThat(get(spec, "www.sub.example.org", "/")).as("under the extra host")
+                        .contains("identity=sub-1 ");
+                assertThat(get(spec, "api.sub." + DOMAIN, "/")).contains("identity=subapi-1 ");
+                assertThat(get(spec, "x.api.sub." + DOMAIN, "/")).as("the longest name wins")
+                        .contains("identity=subapi-1 ");
+                assertThat(status(spec, "sub." + DOMAIN + ".evil.example", "/")).as("a look-alike").isEqualTo(503);
+                assertThat(status(spec, "xsub." + DOMAIN, "/")).as("not at a dot").isEqualTo(503);
+            }
         }
     }
 
@@ -105,5 +148,9 @@ class SeedRoutingIT {
         var reply = HttpProbe.get(spec.routing.port, host, path);
         assertThat(reply.status()).as(host + path + ": " + reply.body()).isEqualTo(200);
         return reply.body();
+    }
+
+    private static int status(HaproxyConsulBindingSpec spec, String host, String path) {
+        return HttpProbe.get(spec.routing.port, host, path).status();
     }
 }

@@ -71,6 +71,7 @@ class HaproxyConsulBindingCrdIT {
                 .get();
         assertThat(stored.getSpec().services.tags).containsExactly("http");
         assertThat(stored.getSpec().routing.port).isEqualTo(8080);
+        assertThat(stored.getSpec().routing.hostMatch).isEqualTo(RoutingSpec.HostMatch.Exact);
         assertThat(stored.getSpec().kv.prefix).isEqualTo("service/haproxy");
         assertThat(stored.getSpec().rollout.debounce.min).isEqualTo("1s");
         assertThat(plane.kubectl("get", "hcb", "-n", NAMESPACE).assertSuccess().output())
@@ -91,6 +92,8 @@ class HaproxyConsulBindingCrdIT {
                         List.of("spec.routing.domain", "should match")),
                 Arguments.of("no-routing", consul + routing + "    hostRouting: false\n    pathRouting: false\n",
                         List.of("spec.routing", "at least one of hostRouting and pathRouting must be true")),
+                Arguments.of("host-match", consul + routing + "    hostMatch: hdr_dom\n",
+                        List.of("spec.routing.hostMatch", "supported values: \"Exact\", \"Subdomains\"")),
                 Arguments.of("health-check-method", consul + routing + "    healthCheck: {method: POST}\n",
                         List.of("spec.routing.healthCheck.method", "supported values")),
                 Arguments.of("health-check-path", consul + routing + "    healthCheck: {path: \"/x y\"}\n",
