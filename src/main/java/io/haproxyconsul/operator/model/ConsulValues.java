@@ -17,7 +17,10 @@ import java.util.stream.Collectors;
  */
 public final class ConsulValues {
 
-    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?");
+    /** Dot-separated labels (Consul allows dots, e.g. web.v2): each label is then a DNS label of the host name. */
+    private static final Pattern SERVICE_NAME = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*");
+    static final int HOST_NAME_MAX = 253;
     private static final Pattern DNS_NAME = Pattern.compile(
             "(?i)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern IPV4 = Pattern.compile(
@@ -45,12 +48,13 @@ public final class ConsulValues {
     }
 
     public static Optional<String> serviceNameProblem(String name) {
-        return SERVICE_NAME.matcher(name).matches() ? Optional.empty()
-                : Optional.of("name is not 1-63 letters, digits, '-' or '_' (starting and ending alphanumeric)");
+        return name.length() <= HOST_NAME_MAX && SERVICE_NAME.matcher(name).matches() ? Optional.empty()
+                : Optional.of("name is not dot-separated labels of 1-63 letters, digits, '-' or '_' (each starting and"
+                        + " ending alphanumeric), 253 characters at most");
     }
 
     public static boolean isHostName(String value) {
-        return value.length() <= 253 && DNS_NAME.matcher(value).matches();
+        return value.length() <= HOST_NAME_MAX && DNS_NAME.matcher(value).matches();
     }
 
     /** An IPv4 or IPv6 literal or a DNS name, in the form HAProxy's server line expects. */

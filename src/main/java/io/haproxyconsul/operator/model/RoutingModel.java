@@ -56,6 +56,11 @@ public record RoutingModel(Globals globals, Frontend frontend, List<Backend> bac
         public String subdomainSuffixList() {
             return String.join(" ", subdomainSuffixes);
         }
+
+        /** {@link #pathPrefix} as a regular expression: the dots of a dotted service name match only a dot. */
+        public String pathPattern() {
+            return pathPrefix == null ? null : pathPrefix.replace(".", "[.]");
+        }
     }
 
     /** {@code option httpchk <method> <path>}: both checked by {@link ConsulValues}. */

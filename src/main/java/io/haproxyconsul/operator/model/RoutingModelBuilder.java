@@ -127,14 +127,7 @@ public final class RoutingModelBuilder {
 
     private Backend backend(String service, List<String> tags, List<ServiceInstance> instances) {
         var routing = spec.routing;
-        var hosts = new ArrayList<String>();
-        if (routing.hostRouting) {
-            hosts.add(service.toLowerCase(Locale.ROOT) + "." + routing.domain);
-            String domainKey = keys.service(service, KvLayout.DOMAIN);
-            kv(domainKey).filter(value -> accept(domainKey, value, ConsulValues.isHostName(value.strip()),
-                    "not a DNS name")).map(value -> value.strip().toLowerCase(Locale.ROOT))
-                    .filter(host -> !hosts.contains(host)).ifPresent(hosts::add);
-        }
+        var hosts = routing.hostRouting ? hosts(service) : List.<String>of();
         var subdomainSuffixes = routing.hostMatch == HostMatch.Subdomains
                 ? hosts.stream().map(host -> "." + host).toList() : List.<String>of();
         String cookie = null;
@@ -144,7 +137,7 @@ public final class RoutingModelBuilder {
                     ConsulValues.isCookieName(value.strip()), "not a cookie name")).map(String::strip)
                     .orElse(DEFAULT_COOKIE);
         }
-        return new Backend("be_" + service, service, List.copyOf(hosts), subdomainSuffixes,
+        return new Backend("be_" + service, service, hosts, subdomainSuffixes,
                 routing.pathRouting ? "/" + service : null, healthCheck(service), cookie, servers(service, instances));
     }
 
@@ -155,6 +148,22 @@ public final class RoutingModelBuilder {
                 .sorted(Comparator.comparingLong((SubdomainRule rule) -> rule.suffix().chars().filter(c -> c == '.')
                         .count()).reversed().thenComparing(SubdomainRule::suffix).thenComparing(SubdomainRule::backend))
                 .toList();
+    }
+
+    /** {@code <service>.<domain>} and the service's extra host from KV, lower case. */
+    private List<String> hosts(String service) {
+        var hosts = new ArrayList<String>();
+        String own = service.toLowerCase(Locale.ROOT) + "." + spec.routing.domain;
+        if (own.length() <= ConsulValues.HOST_NAME_MAX) {
+            hosts.add(own);
+        } else {
+            reject("service " + service, own, "host name longer than 253 characters: reached by path only");
+        }
+        String domainKey = keys.service(service, KvLayout.DOMAIN);
+        kv(domainKey).filter(value -> accept(domainKey, value, ConsulValues.isHostName(value.strip()),
+                "not a DNS name")).map(value -> value.strip().toLowerCase(Locale.ROOT))
+                .filter(host -> !hosts.contains(host)).ifPresent(hosts::add);
+        return List.copyOf(hosts);
     }
 
     /** The API server checks the path; {@code render} reads bindings it never saw. */

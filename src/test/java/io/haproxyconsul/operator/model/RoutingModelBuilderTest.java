@@ -9,8 +9,10 @@ import io.haproxyconsul.operator.consul.CatalogSnapshot;
 import io.haproxyconsul.operator.consul.ServiceInstance;
 import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import io.haproxyconsul.operator.render.ConfigRenderer;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class RoutingModelBuilderTest {
@@ -190,6 +192,41 @@ class RoutingModelBuilderTest {
                 80))), Map.of("service/haproxy/domain", "lb.example.org"));
         assertThat(backend(model, "haproxy").hosts()).containsExactly("haproxy.example.com", "lb.example.org");
         assertThat(model.rejections()).isEmpty();
+    }
+
+    @Test
+    void aDottedServiceNameIsPublishedByHostAndByPath() {
+        var model = build(Map.of("web.v2", List.of("http")), Map.of("web.v2", List.of(instance("w1", "10.0.0.1",
+                80))), Map.of());
+        var backend = backend(model, "web.v2");
+        assertThat(backend.name()).isEqualTo("be_web.v2");
+        assertThat(backend.hosts()).containsExactly("web.v2.example.com");
+        assertThat(backend.pathPrefix()).isEqualTo("/web.v2");
+        assertThat(backend.pathPattern()).isEqualTo("/web[.]v2");
+        assertThat(model.rejections()).isEmpty();
+    }
+
+    @Test
+    void eachLabelOfADottedNameMustBeADnsLabel() {
+        var names = List.of("web..v2", ".web", "web.", "web.-v2", "web.v2-", "a".repeat(64) + ".v2");
+        var services = names.stream().collect(Collectors.toMap(n -> n, n -> List.of("http")));
+        var instances = names.stream().collect(Collectors.toMap(n -> n,
+                n -> List.of(instance("x", "10.0.0.1", 80))));
+        var model = build(services, instances, Map.of());
+        assertThat(model.backends()).isEmpty();
+        assertThat(model.rejections()).hasSize(names.size())
+                .allSatisfy(r -> assertThat(r.reason()).startsWith("name is not dot-separated labels"));
+    }
+
+    @Test
+    void aHostNameLongerThanDnsAllowsLeavesTheServiceToPathRouting() {
+        String name = String.join(".", Collections.nCopies(4, "a".repeat(60)));
+        var model = build(Map.of(name, List.of("http")), Map.of(name, List.of(instance("x", "10.0.0.1", 80))),
+                Map.of());
+        assertThat(backend(model, name).hosts()).isEmpty();
+        assertThat(backend(model, name).pathPrefix()).isEqualTo("/" + name);
+        assertThat(model.rejections()).singleElement().extracting(RoutingModel.Rejection::reason).asString()
+                .contains("longer than 253 characters");
     }
 
     @Test

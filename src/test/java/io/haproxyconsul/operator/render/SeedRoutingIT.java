@@ -57,6 +57,26 @@ class SeedRoutingIT {
     }
 
     @Test
+    void anExtraHostKeepsThePathAsSentAndPathsMatchCaseSensitively() {
+        try (var xhost = BackendServer.start("xhost-1")) {
+            consul.registerService("xhost", "xhost-1", List.of("http"), "127.0.0.1", xhost.port());
+            consul.kvPut("xhost-svc/xhost/domain", "www.xhost.example");
+            var spec = spec("xhost", "xhost-svc");
+
+            try (var proxy = serve(spec)) {
+                assertThat(get(spec, "www.xhost.example", "/xhost/orders")).as("the extra host")
+                        .contains("identity=xhost-1", "path=/xhost/orders");
+                assertThat(get(spec, "xhost." + DOMAIN, "/xhost/orders")).as("<service>.<domain>")
+                        .contains("identity=xhost-1", "path=/xhost/orders");
+                assertThat(get(spec, DOMAIN, "/xhost/orders")).as("<domain>/<service>/")
+                        .contains("identity=xhost-1", "path=/orders");
+                assertThat(status(spec, DOMAIN, "/XHOST/orders")).as("paths match case-sensitively")
+                        .isEqualTo(503);
+            }
+        }
+    }
+
+    @Test
     void exactHostMatchingRoutesTheHostAloneNeverItsSubdomainsOrLookAlikes() {
         try (var exact = BackendServer.start("exact-1")) {
             consul.registerService("exact", "exact-1", List.of("http"), "127.0.0.1", exact.port());
@@ -117,6 +137,24 @@ class SeedRoutingIT {
                             assertThat(pathOnly.requests()).contains("OPTIONS /status?deep=1");
                         });
                 assertThat(get(spec, "chkown." + DOMAIN, "/")).contains("identity=chkown-1");
+            }
+        }
+    }
+
+    @Test
+    void aDottedServiceNameIsRoutedByHostAndByPath() {
+        try (var dot = BackendServer.start("dot-1"); var v2 = BackendServer.start("dot.v2-1")) {
+            consul.registerService("dot", "dot-1", List.of("http"), "127.0.0.1", dot.port());
+            consul.registerService("dot.v2", "dot.v2-1", List.of("http"), "127.0.0.1", v2.port());
+            var spec = spec("dot(\\.v2)?", "dot-svc");
+
+            try (var proxy = serve(spec)) {
+                assertThat(get(spec, "dot.v2." + DOMAIN, "/a")).contains("identity=dot.v2-1 ", "path=/a ");
+                assertThat(get(spec, "dot." + DOMAIN, "/a")).contains("identity=dot-1 ", "path=/a ");
+                assertThat(get(spec, DOMAIN, "/dot.v2/a")).contains("identity=dot.v2-1 ", "path=/a ");
+                assertThat(get(spec, DOMAIN, "/dot.v2")).contains("identity=dot.v2-1 ", "path=/ ");
+                assertThat(get(spec, DOMAIN, "/dot/a")).contains("identity=dot-1 ", "path=/a ");
+                assertThat(status(spec, DOMAIN, "/dotXv2/a")).as("a dot in the name is no wildcard").isEqualTo(503);
             }
         }
     }

@@ -37,7 +37,7 @@ public class RoutingSpec {
     public HostMatch hostMatch = HostMatch.Exact;
 
     @Default("true")
-    @JsonPropertyDescription("Route <domain>/<service>/... to the service, with the /<service> prefix stripped before the request reaches it.")
+    @JsonPropertyDescription("Route <domain>/<service> and <domain>/<service>/... to the service, with the /<service> prefix stripped before the request reaches it. A request that came by one of the service's host names keeps its path.")
     public boolean pathRouting = true;
 
     @JsonPropertyDescription("HAProxy's health check of every server; a service may set its own in KV (<servicePrefix>/<service>/healthCheck: '<METHOD> <path>' or '<path>'). Default OPTIONS /.")
