@@ -67,9 +67,14 @@ writes, no Secret listing.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
+# The fleet pods' readiness gate (haproxyconsul.io/servers-synced): the only pod write.
+- apiGroups: [""]
+  resources: ["pods/status"]
+  verbs: ["patch"]
+# get: the Secrets a binding names; create: each fleet's Runtime API keys (never listed, never updated).
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get"]
+  verbs: ["get", "create"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -31,11 +31,14 @@ public interface OperatorConfig {
         @WithDefault("15s")
         Duration leaseDuration();
 
-        /** How long the leader keeps trying to renew before it gives up leading (and exits). */
+        /**
+         * How long the leader's Lease may go unrenewed before the leader halts; a few seconds under the lease duration,
+         * so that it has stopped before another replica may take the Lease.
+         */
         @WithDefault("10s")
         Duration renewDeadline();
 
-        /** How often replicas try to take or renew the Lease. */
+        /** How often replicas try to take or renew the Lease, and the leader reads it back for its watchdog. */
         @WithDefault("2s")
         Duration retryPeriod();
     }

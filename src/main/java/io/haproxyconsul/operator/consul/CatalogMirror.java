@@ -2,70 +2,81 @@ package io.haproxyconsul.operator.consul;
 
 import io.haproxyconsul.operator.config.OperatorConfig;
 import io.haproxyconsul.operator.consul.BlockingWatch.Answer;
+import io.haproxyconsul.operator.consul.CatalogView.Instances;
+import io.haproxyconsul.operator.consul.CatalogView.Refused;
+import io.haproxyconsul.operator.consul.CatalogView.ServiceRead;
 import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import io.haproxyconsul.operator.metrics.OperatorMetrics;
-import io.vertx.core.Vertx;
-import io.vertx.ext.consul.ConsulClient;
-import io.vertx.ext.consul.ServiceQueryOptions;
+import io.vertx.core.AsyncResult;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.BiPredicate;
-import java.util.function.LongConsumer;
+import java.util.stream.Stream;
 
 /**
  * What one Consul knows of its services, kept current over a fixed number of connections: one long poll of the
- * catalog's service list, one of every health check's state, and plain fetches of the instances of just the
+ * catalog's service list, one of every health check's state, and plain reads of the instances of just the
  * services that changed. consul-template holds one long poll per service instead, which runs into the agent's
  * limit of 200 connections per client at a few hundred services.
  *
  * <p>Which services changed: the catalog list names new, removed and retagged services; the check states name
- * services that gained or lost a checked instance. A status change needs no fetch, since health is judged here
+ * services that gained or lost a checked instance. A status change needs no read, since health is judged here
  * from the check states as Consul's health endpoint judges it. A catalog move the check states do not explain (an
- * instance without checks, a new address or tags) refreshes every wanted service, and so does a periodic resync,
- * for what no index shows. Guarded by the owner's monitor, {@code lock}.
+ * instance without checks, a new address or tags) reads every wanted service again, and so does a periodic resync,
+ * for what no index shows. When an index goes backwards (a new agent, a restored snapshot) everything read before
+ * belongs to another state: every wanted service is read again.
+ *
+ * <p>A state machine: Consul's answers and timer ticks come in; reads of Consul ({@link CatalogReads}) and a
+ * notice of change ({@code onChange}, once per burst of answers) go out; time, timers and chance come from a
+ * {@link WatchClock}. Not thread-safe: the operator runs every call of one mirror on one Vert.x context, tests on
+ * their own thread. Other threads read only {@link #view()}, an immutable value published before each notice.
  */
 final class CatalogMirror {
 
     /**
-     * How long a catalog move waits at least for the health-state poll to name its service before refreshing
+     * How long a catalog move waits at least for the health-state poll to name its service before reading them
      * all; longer when the check list takes longer to arrive (twice its last delay: seconds at 50,000 checks).
      */
     private static final long SETTLE_MIN_MILLIS = 200;
 
-    /** The selected services and their instances, as a binding sees them. */
-    record Selection(SortedMap<String, List<String>> services, SortedMap<String, List<ServiceInstance>> instances) {
-    }
-
-    /** One service's instances as last fetched. */
-    private static final class Fetched {
+    /** One wanted service and the last read of its instances. */
+    private static final class Service {
+        final String name;
+        /** As last read, null before the first answer or when refused. */
         List<ServiceInstance> instances;
         long index;
-        boolean inFlight;
-        boolean again;
-        String error;
+        /** Why Consul will not answer for it, or null. */
+        String refused;
+        /** Why its last read failed, or null. */
+        WatchFailure failure;
         int failures;
+        boolean inFlight;
+        /** A read was asked for while one was in flight: it follows that one. */
+        boolean again;
+        /** Cancels the retry after a failed read; null when none waits. */
+        Runnable retry;
+
+        Service(String name) {
+            this.name = name;
+        }
     }
 
-    private final Object lock;
     private final String description;
-    private final Vertx vertx;
-    private final ConsulClient client;
+    private final CatalogReads consul;
     private final OperatorConfig.Consul timing;
+    private final WatchClock clock;
+    private final Retries retries;
     private final OperatorMetrics metrics;
-    private final BiPredicate<String, List<String>> wanted;
     private final Runnable onChange;
     private final BlockingWatch<Map<String, List<String>>> catalog;
     private final BlockingWatch<HealthChecks> health;
-    private final Map<String, Fetched> fetched = new HashMap<>();
+    private final Map<String, Service> services = new HashMap<>();
 
+    private List<ServiceSelector> selectors = List.of();
     private Map<String, List<String>> knownCatalog = Map.of();
     private long catalogIndex;
     private HealthChecks knownChecks = HealthChecks.NONE;
@@ -74,159 +85,147 @@ final class CatalogMirror {
     private long checksChangedAt;
     /** A catalog index no poll has explained yet, 0 if none. */
     private long unexplainedMove;
-    private long settleTimer = -1;
-    private long resyncTimer = -1;
-    /** When the catalog last moved (System.nanoTime), until the check list catches up with it; 0 after. */
+    private Runnable settleTimer;
+    private Runnable resyncTimer = () -> {
+    };
+    /** When the catalog last moved (nanoTime), until the check list catches up with it; 0 after. */
     private long catalogMovedAt;
     /** How long the check list last took to follow a catalog move, or to arrive in full the first time. */
     private long healthDelayNanos;
     private boolean notifyPending;
     private boolean closed;
+    private volatile CatalogView view = CatalogView.WAITING;
 
-    CatalogMirror(Object lock, ConsulEndpoint endpoint, Vertx vertx, ConsulClient client, HealthStateQuery checks,
-            OperatorConfig.Consul timing, OperatorMetrics metrics, BiPredicate<String, List<String>> wanted,
-            Runnable onChange) {
-        this.lock = lock;
+    CatalogMirror(ConsulEndpoint endpoint, CatalogReads consul, OperatorConfig.Consul timing, WatchClock clock,
+            Retries retries, OperatorMetrics metrics, Runnable onChange) {
         this.description = "services of " + endpoint;
-        this.vertx = vertx;
-        this.client = client;
+        this.consul = consul;
         this.timing = timing;
+        this.clock = clock;
+        this.retries = retries;
         this.metrics = metrics;
-        this.wanted = wanted;
         this.onChange = onChange;
-        this.catalog = new BlockingWatch<>("catalog services of " + endpoint, vertx, timing,
-                options -> client.catalogServicesWithOptions(options)
-                        .map(list -> new Answer<>(ConsulAnswers.catalog(list.getList()), list.getIndex())),
-                this::catalogMoved, observer("catalog", nanos -> {
-                }));
-        this.health = new BlockingWatch<>("health checks of " + endpoint, vertx, timing, checks::ask,
-                this::healthMoved, observer("health_state", this::healthAnswered));
+        this.catalog = new BlockingWatch<>("catalog services of " + endpoint, "catalog", timing, clock, retries,
+                metrics, consul::services, new BlockingWatch.Listener() {
+                    @Override
+                    public void answered(boolean restarted, long nanos) {
+                        catalogMoved(restarted);
+                    }
+
+                    @Override
+                    public void failed() {
+                        changed();
+                    }
+                });
+        this.health = new BlockingWatch<>("health checks of " + endpoint, "health_state", timing, clock, retries,
+                metrics, consul::checks, new BlockingWatch.Listener() {
+                    @Override
+                    public void answered(boolean restarted, long nanos) {
+                        healthMoved(restarted, nanos);
+                    }
+
+                    @Override
+                    public void failed() {
+                        changed();
+                    }
+                });
     }
 
     void start() {
         catalog.start();
         health.start();
-        resyncTimer = vertx.setPeriodic(timing.resyncPeriod().toMillis(), id -> {
-            synchronized (lock) {
-                if (!closed) {
-                    refreshAll();
-                }
-            }
-        });
+        scheduleResync();
     }
 
     void close() {
         closed = true;
         catalog.stop();
         health.stop();
-        vertx.cancelTimer(settleTimer);
-        vertx.cancelTimer(resyncTimer);
+        cancelSettle();
+        resyncTimer.run();
+        services.values().forEach(CatalogMirror::cancelRetry);
     }
 
-    /** The set of wanted services may have changed: fetch the new ones, forget the others. */
-    void wantedChanged() {
+    /** The bindings on this Consul select with these: read the services they select, forget the others. */
+    void want(List<ServiceSelector> selectors) {
+        this.selectors = List.copyOf(selectors);
         followCatalog(Set.of());
+        changed();
     }
 
-    /** What a selector sees, once the catalog, the checks and every selected service have answered. */
-    Optional<Selection> select(ServiceSelector selector) {
-        if (catalog.latest() == null || health.latest() == null) {
-            return Optional.empty();
+    /** The latest published view; any thread. */
+    CatalogView view() {
+        return view;
+    }
+
+    private void catalogMoved(boolean restarted) {
+        if (closed) {
+            return;
         }
-        var services = new TreeMap<String, List<String>>();
-        var instances = new TreeMap<String, List<ServiceInstance>>();
-        for (var service : knownCatalog.entrySet()) {
-            if (!selector.selects(service.getKey(), service.getValue())) {
-                continue;
-            }
-            var known = fetched.get(service.getKey());
-            if (known == null || known.instances == null) {
-                return Optional.empty();
-            }
-            services.put(service.getKey(), service.getValue());
-            instances.put(service.getKey(), judged(known, selector.onlyPassing()));
+        if (restarted) {
+            catalogIndex = 0;
         }
-        return Optional.of(new Selection(services, instances));
-    }
-
-    /** Why this Consul cannot be read right now, if it cannot. */
-    Optional<String> unreachable() {
-        for (var watch : List.of(catalog, health)) {
-            if (watch.lastError() != null) {
-                return Optional.of(watch + ": " + watch.lastError());
-            }
-        }
-        return fetched.entrySet().stream().filter(e -> e.getValue().error != null)
-                .map(e -> "instances of " + e.getKey() + ": " + e.getValue().error).sorted().findFirst();
-    }
-
-    /** Instances with health from the check states, unless the fetch is newer than them. */
-    private List<ServiceInstance> judged(Fetched known, boolean onlyPassing) {
-        boolean checksAreNewer = healthIndex >= known.index;
-        return known.instances.stream()
-                .map(i -> checksAreNewer ? withHealth(i, knownChecks.status(i.node(), i.serviceId())) : i)
-                .filter(i -> !onlyPassing || i.health() == HealthStatus.PASSING).toList();
-    }
-
-    private static ServiceInstance withHealth(ServiceInstance i, HealthStatus health) {
-        return health == i.health() ? i
-                : new ServiceInstance(i.serviceId(), i.node(), i.address(), i.port(), i.tags(), health);
-    }
-
-    private void catalogMoved() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
+        if (catalog.index() != catalogIndex) {
+            boolean first = catalogIndex == 0;
+            catalogIndex = catalog.index();
+            var retagged = new HashSet<String>();
             var latest = catalog.latest();
-            if (latest != null && catalog.index() != catalogIndex) {
-                boolean first = catalogIndex == 0;
-                catalogIndex = catalog.index();
-                var retagged = new HashSet<String>();
+            if (!first) {
                 latest.forEach((name, tags) -> {
-                    if (!first && !tags.equals(knownCatalog.get(name))) {
+                    if (!tags.equals(knownCatalog.get(name))) {
                         retagged.add(name);
                     }
                 });
-                knownCatalog = latest;
-                followCatalog(retagged);
-                catalogMovedAt = System.nanoTime();
-                if (!first) {
-                    explain(catalogIndex);
-                }
             }
-            changed();
+            knownCatalog = latest;
+            followCatalog(retagged);
+            catalogMovedAt = clock.nanoTime().getAsLong();
+            if (!first) {
+                explain(catalogIndex);
+            }
         }
+        if (restarted) {
+            startOver();
+        }
+        changed();
     }
 
-    private void healthMoved() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            var latest = health.latest();
-            if (latest != null && health.index() != healthIndex) {
-                boolean first = healthIndex == 0;
-                healthIndex = health.index();
-                var rechecked = latest.servicesWithOtherChecks(knownChecks);
-                knownChecks = latest;
-                if (!first && !rechecked.isEmpty()) {
-                    checksChangedAt = healthIndex;
-                    rechecked.stream().filter(fetched::containsKey).forEach(this::fetch);
-                }
-                if (catalogMovedAt != 0 && healthIndex >= catalogIndex) {
-                    if (healthIndex == catalogIndex) {
-                        // One write moved both: how far the check list lags behind the catalog.
-                        healthDelayNanos = System.nanoTime() - catalogMovedAt;
-                    }
-                    catalogMovedAt = 0;
-                }
-                if (unexplainedMove != 0 && healthIndex >= unexplainedMove) {
-                    settled(rechecked.isEmpty());
-                }
-            }
-            changed();
+    private void healthMoved(boolean restarted, long nanos) {
+        if (closed) {
+            return;
         }
+        if (restarted) {
+            healthIndex = 0;
+        }
+        if (health.index() != healthIndex) {
+            boolean first = healthIndex == 0;
+            if (first) {
+                // The first query does not block: its time is the time Consul takes to send the whole list.
+                healthDelayNanos = nanos;
+            }
+            healthIndex = health.index();
+            var latest = health.latest();
+            var rechecked = latest.servicesWithOtherChecks(knownChecks);
+            knownChecks = latest;
+            if (!first && !rechecked.isEmpty()) {
+                checksChangedAt = healthIndex;
+                rechecked.stream().filter(services::containsKey).forEach(this::read);
+            }
+            if (catalogMovedAt != 0 && healthIndex >= catalogIndex) {
+                if (healthIndex == catalogIndex) {
+                    // One write moved both: how far the check list lags behind the catalog.
+                    healthDelayNanos = clock.nanoTime().getAsLong() - catalogMovedAt;
+                }
+                catalogMovedAt = 0;
+            }
+            if (unexplainedMove != 0 && healthIndex >= unexplainedMove) {
+                settled(rechecked.isEmpty());
+            }
+        }
+        if (restarted) {
+            startOver();
+        }
+        changed();
     }
 
     /**
@@ -239,18 +238,16 @@ final class CatalogMirror {
             return;
         }
         if (healthIndex >= index) {
-            refreshAll();
+            readAll();
             return;
         }
         unexplainedMove = Math.max(unexplainedMove, index);
-        if (settleTimer < 0) {
+        if (settleTimer == null) {
             long settle = Math.max(SETTLE_MIN_MILLIS, 2 * healthDelayNanos / 1_000_000);
-            settleTimer = vertx.setTimer(settle, id -> {
-                synchronized (lock) {
-                    settleTimer = -1;
-                    if (!closed && unexplainedMove != 0) {
-                        settled(true);
-                    }
+            settleTimer = clock.scheduler().schedule(Duration.ofMillis(settle), () -> {
+                settleTimer = null;
+                if (!closed && unexplainedMove != 0) {
+                    settled(true);
                 }
             });
         }
@@ -258,111 +255,185 @@ final class CatalogMirror {
 
     private void settled(boolean stillUnexplained) {
         unexplainedMove = 0;
-        vertx.cancelTimer(settleTimer);
-        settleTimer = -1;
+        cancelSettle();
         if (stillUnexplained) {
-            refreshAll();
+            readAll();
         }
     }
 
-    /** Fetches wanted services not fetched yet and those named, forgets those no longer wanted or listed. */
+    private void cancelSettle() {
+        if (settleTimer != null) {
+            settleTimer.run();
+            settleTimer = null;
+        }
+    }
+
+    /** An index went backwards: what was read before is of another state of Consul, so read it all again. */
+    private void startOver() {
+        checksChangedAt = 0;
+        unexplainedMove = 0;
+        catalogMovedAt = 0;
+        cancelSettle();
+        services.values().forEach(service -> service.index = 0);
+        // A read in flight now was asked for by the answer that showed the restart: it reads the new state.
+        services.values().stream().filter(service -> !service.inFlight).map(service -> service.name).toList()
+                .forEach(this::read);
+    }
+
+    private void scheduleResync() {
+        resyncTimer = clock.scheduler().schedule(timing.resyncPeriod(), () -> {
+            if (!closed) {
+                readAll();
+                scheduleResync();
+            }
+        });
+    }
+
+    private boolean wanted(String name, List<String> tags) {
+        return selectors.stream().anyMatch(selector -> selector.selects(name, tags));
+    }
+
+    /** Reads wanted services not read yet and those named, forgets those no longer wanted or listed. */
     private void followCatalog(Set<String> changed) {
-        fetched.keySet().removeIf(name -> {
-            var tags = knownCatalog.get(name);
-            return tags == null || !wanted.test(name, tags);
+        services.values().removeIf(service -> {
+            var tags = knownCatalog.get(service.name);
+            boolean gone = tags == null || !wanted(service.name, tags);
+            if (gone) {
+                cancelRetry(service);
+            }
+            return gone;
         });
         knownCatalog.forEach((name, tags) -> {
-            if (wanted.test(name, tags) && (!fetched.containsKey(name) || changed.contains(name))) {
-                fetch(name);
+            if (wanted(name, tags) && (!services.containsKey(name) || changed.contains(name))) {
+                read(name);
             }
         });
     }
 
-    private void refreshAll() {
-        List.copyOf(fetched.keySet()).forEach(this::fetch);
+    private void readAll() {
+        List.copyOf(services.keySet()).forEach(this::read);
     }
 
-    /** One plain read of a service's instances; a read asked for while one is in flight follows it. */
-    private void fetch(String name) {
-        var known = fetched.computeIfAbsent(name, n -> new Fetched());
-        if (known.inFlight) {
-            known.again = true;
+    /**
+     * One plain read of a service's instances. A read asked for while one is in flight follows it; one asked for
+     * while a failed read waits for its retry is that retry. A name Consul cannot be asked about is never read.
+     */
+    private void read(String name) {
+        var service = services.computeIfAbsent(name, Service::new);
+        var unaskable = ServiceNames.unaskable(name);
+        if (unaskable.isPresent()) {
+            service.refused = unaskable.get();
             return;
         }
-        known.inFlight = true;
-        long started = System.nanoTime();
-        client.healthServiceNodesWithOptions(name, false, new ServiceQueryOptions()).onComplete(result -> {
-            synchronized (lock) {
-                known.inFlight = false;
-                if (closed || fetched.get(name) != known) {
-                    return;
-                }
-                if (result.succeeded()) {
-                    metrics.consulAnswered("instances", System.nanoTime() - started);
-                    known.instances = ConsulAnswers.instances(result.result().getList());
-                    known.index = result.result().getIndex();
-                    known.error = null;
-                    known.failures = 0;
-                    if (known.again) {
-                        known.again = false;
-                        fetch(name);
-                    }
-                } else {
-                    metrics.consulFailed("instances");
-                    known.error = Objects.requireNonNullElse(result.cause().getMessage(),
-                            result.cause().getClass().getSimpleName());
-                    known.again = false;
-                    known.failures++;
-                    var delay = BlockingQueryIndex.backoff(known.failures, timing.retryMin(), timing.retryMax(),
-                            ThreadLocalRandom.current()::nextDouble);
-                    vertx.setTimer(Math.max(1, delay.toMillis()), id -> {
-                        synchronized (lock) {
-                            if (!closed && fetched.get(name) == known) {
-                                fetch(name);
-                            }
-                        }
-                    });
-                }
-                changed();
-            }
-        });
+        if (service.inFlight) {
+            service.again = true;
+            return;
+        }
+        if (service.retry != null) {
+            return;
+        }
+        service.inFlight = true;
+        long started = clock.nanoTime().getAsLong();
+        consul.instances(name).onComplete(result -> answered(service, result, clock.nanoTime().getAsLong() - started));
     }
 
-    /** Tells the owner once for a burst of answers, rather than once for each of thousands of fetches. */
+    private void answered(Service service, AsyncResult<Answer<List<ServiceInstance>>> result, long nanos) {
+        service.inFlight = false;
+        if (closed || services.get(service.name) != service) {
+            return;
+        }
+        boolean recovered = service.failure != null;
+        if (result.succeeded()) {
+            metrics.consulAnswered("instances", nanos);
+            service.instances = result.result().value();
+            service.index = result.result().index();
+            service.refused = null;
+            service.failure = null;
+            service.failures = 0;
+        } else if (result.cause() instanceof ConsulRefusal refusal && refusal.refusesQuestion()) {
+            metrics.consulFailed("instances");
+            service.instances = null;
+            service.refused = refusal.getMessage();
+            service.failure = null;
+            service.failures = 0;
+        } else {
+            metrics.consulFailed("instances");
+            service.failure = WatchFailure.after(service.failure, "instances of " + service.name, result.cause(),
+                    clock.wall().instant());
+            service.again = false;
+            service.failures++;
+            var delay = BlockingQueryIndex.backoff(service.failures, timing.retryMin(), timing.retryMax(),
+                    clock.jitter());
+            service.retry = retries.after(delay, () -> {
+                service.retry = null;
+                if (!closed && services.get(service.name) == service) {
+                    read(service.name);
+                }
+            });
+        }
+        if (recovered && service.failure == null) {
+            retries.consulAnswersAgain();
+        }
+        if (service.again) {
+            service.again = false;
+            read(service.name);
+        }
+        changed();
+    }
+
+    private static void cancelRetry(Service service) {
+        if (service.retry != null) {
+            service.retry.run();
+            service.retry = null;
+        }
+    }
+
+    /** Publishes the view and tells the owner once for a burst of answers, not once for each of thousands. */
     private void changed() {
         if (!notifyPending) {
             notifyPending = true;
-            vertx.runOnContext(ignored -> {
-                synchronized (lock) {
-                    notifyPending = false;
+            clock.scheduler().schedule(Duration.ZERO, () -> {
+                notifyPending = false;
+                if (!closed) {
+                    view = currentView();
+                    onChange.run();
                 }
-                onChange.run();
             });
         }
     }
 
-    private BlockingWatch.Observer observer(String kind, LongConsumer alsoOnAnswer) {
-        return new BlockingWatch.Observer() {
-            @Override
-            public void answered(long nanos) {
-                metrics.consulAnswered(kind, nanos);
-                alsoOnAnswer.accept(nanos);
+    private CatalogView currentView() {
+        var failures = Stream.of(catalog.failure(), health.failure()).filter(Objects::nonNull).toList();
+        if (catalog.latest() == null || health.latest() == null) {
+            return new CatalogView(false, Map.of(), Map.of(), failures, Map.of());
+        }
+        var reads = new HashMap<String, ServiceRead>();
+        var readFailures = new HashMap<String, WatchFailure>();
+        services.values().forEach(service -> {
+            if (service.refused != null) {
+                reads.put(service.name, new Refused(service.refused));
+            } else if (service.instances != null) {
+                reads.put(service.name, new Instances(judged(service)));
             }
-
-            @Override
-            public void failed() {
-                metrics.consulFailed(kind);
+            if (service.failure != null) {
+                readFailures.put(service.name, service.failure);
             }
-        };
+        });
+        return new CatalogView(true, knownCatalog, reads, failures, readFailures);
     }
 
-    /** The first query does not block: its time is the time Consul takes to send the whole check list. */
-    private void healthAnswered(long nanos) {
-        synchronized (lock) {
-            if (healthIndex == 0) {
-                healthDelayNanos = nanos;
-            }
+    /** Instances with health from the check states, unless the read is newer than them. */
+    private List<ServiceInstance> judged(Service service) {
+        if (healthIndex < service.index) {
+            return service.instances;
         }
+        return service.instances.stream().map(i -> withHealth(i, knownChecks.status(i.node(), i.serviceId())))
+                .toList();
+    }
+
+    private static ServiceInstance withHealth(ServiceInstance i, HealthStatus health) {
+        return health == i.health() ? i
+                : new ServiceInstance(i.serviceId(), i.node(), i.address(), i.port(), i.tags(), health);
     }
 
     @Override

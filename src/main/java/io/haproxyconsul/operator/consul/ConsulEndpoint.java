@@ -2,7 +2,7 @@ package io.haproxyconsul.operator.consul;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.ext.consul.ConsulClientOptions;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 
 /**
@@ -19,15 +19,12 @@ public record ConsulEndpoint(URI address, String datacenter, String token, Strin
         return address.getPort() > 0 ? address.getPort() : (https() ? 443 : 80);
     }
 
-    /** How a Vert.x Consul client reaches this endpoint; callers add pool size and timeouts. */
-    public ConsulClientOptions clientOptions() {
-        var options = new ConsulClientOptions().setHost(address.getHost()).setPort(port()).setSsl(https());
-        if (datacenter != null) {
-            options.setDc(datacenter);
-        }
-        if (token != null) {
-            options.setAclToken(token);
-        }
+    /**
+     * How a web client reaches this endpoint; callers add the pool size, and each request its datacenter, token and
+     * timeout ({@code ConsulApi.get}).
+     */
+    public WebClientOptions clientOptions() {
+        var options = new WebClientOptions().setDefaultHost(address.getHost()).setDefaultPort(port()).setSsl(https());
         if (https()) {
             options.setTrustAll(insecureSkipVerify).setVerifyHost(!insecureSkipVerify);
             if (caPem != null) {

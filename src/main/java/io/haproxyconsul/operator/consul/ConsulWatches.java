@@ -4,10 +4,13 @@ import io.haproxyconsul.operator.config.OperatorConfig;
 import io.haproxyconsul.operator.consul.BlockingWatch.Answer;
 import io.haproxyconsul.operator.metrics.OperatorMetrics;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.ext.consul.ConsulClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,39 +23,92 @@ import org.jboss.logging.Logger;
 
 /**
  * The shared registry of what bindings ask of Consul. Per endpoint it keeps one {@link CatalogMirror} for the
- * services of every binding on it and one long poll per KV prefix, over one client whose connections are
- * bounded by {@code hco.consul.max-connections}. A binding hears of a change only when its own view changed.
+ * services of every binding on it and one long poll per KV prefix, over one pool of connections bounded by
+ * {@code hco.consul.max-connections}. A binding hears of a change only when its own view or its reachability
+ * changed.
+ *
+ * <p>Threads: the watches of one endpoint run on one Vert.x context and take no lock; this registry hands them
+ * work on that context, reads what they publish (immutable values) and guards only its own maps with its monitor.
  */
 @ApplicationScoped
 public class ConsulWatches {
 
     private static final Logger LOG = Logger.getLogger(ConsulWatches.class);
 
-    record KvKey(ConsulEndpoint endpoint, String prefix) {
-    }
-
-    /** One Consul's clients, mirror and KV watches, alive while a binding uses it. */
+    /** One Consul's connections, mirror and KV watches, alive while a binding uses it. */
     private final class Endpoint {
-        final ConsulClient client;
+        final ConsulEndpoint address;
+        final Context context;
+        final WatchClock clock;
+        final Retries retries;
+        final ConsulApi api;
         final HealthStateQuery checks;
         final CatalogMirror mirror;
         final Map<String, BlockingWatch<Map<String, String>>> kv = new HashMap<>();
 
-        Endpoint(ConsulEndpoint endpoint) {
+        Endpoint(ConsulEndpoint address) {
+            this.address = address;
+            this.context = vertx.getOrCreateContext();
+            this.clock = WatchClock.on(vertx, context);
+            this.retries = new Retries(clock.scheduler());
             // The check list's long poll has a connection of its own; everything else shares the rest.
-            this.client = ConsulClient.create(vertx, endpoint.clientOptions()
-                    .setMaxPoolSize(Math.max(1, config.maxConnections() - 1)).setTimeout(requestTimeoutMillis()));
-            this.checks = new HealthStateQuery(vertx, endpoint, requestTimeoutMillis());
-            this.mirror = new CatalogMirror(ConsulWatches.this, endpoint, vertx, client, checks, config, metrics,
-                    (name, tags) -> subscribersOf(endpoint).anyMatch(s -> s.question.selector().selects(name, tags)),
-                    () -> refresh(endpoint));
+            this.api = new ConsulApi(vertx, address, Math.max(1, config.maxConnections() - 1), config.blockingWait(),
+                    requestTimeoutMillis());
+            this.checks = new HealthStateQuery(vertx, address, config.blockingWait(), requestTimeoutMillis());
+            this.mirror = new CatalogMirror(address, new CatalogReads() {
+                @Override
+                public Future<Answer<Map<String, List<String>>>> services(long index) {
+                    return onContext(api.services(index));
+                }
+
+                @Override
+                public Future<Answer<HealthChecks>> checks(long index) {
+                    return onContext(checks.ask(index));
+                }
+
+                @Override
+                public Future<Answer<List<ServiceInstance>>> instances(String service) {
+                    return onContext(api.instances(service));
+                }
+            }, config, clock, retries, metrics, () -> refresh(address));
+        }
+
+        /** Runs on this endpoint's context, where its watches live. */
+        void run(Runnable task) {
+            context.runOnContext(ignored -> task.run());
+        }
+
+        /** An answer handed to the watches on their context, whichever thread completed it. */
+        <T> Future<T> onContext(Future<T> answer) {
+            Promise<T> promise = Promise.promise();
+            answer.onComplete(result -> run(() -> promise.handle(result)));
+            return promise.future();
+        }
+
+        BlockingWatch<Map<String, String>> startKv(String prefix) {
+            var watch = new BlockingWatch<Map<String, String>>("KV " + prefix + "/ at " + address, "kv", config,
+                    clock, retries, metrics, index -> onContext(api.values(prefix, index)), new BlockingWatch.Listener() {
+                        @Override
+                        public void answered(boolean restarted, long nanos) {
+                            refresh(address);
+                        }
+
+                        @Override
+                        public void failed() {
+                            refresh(address);
+                        }
+                    });
+            run(watch::start);
+            return watch;
         }
 
         void close() {
-            mirror.close();
-            kv.values().forEach(BlockingWatch::stop);
-            checks.close();
-            client.close();
+            run(() -> {
+                mirror.close();
+                kv.values().forEach(BlockingWatch::stop);
+                checks.close();
+                api.close();
+            });
         }
     }
 
@@ -60,7 +116,7 @@ public class ConsulWatches {
         final ConsulQuestion question;
         final Runnable onChange;
         Optional<CatalogSnapshot> snapshot = Optional.empty();
-        Optional<String> unreachable = Optional.empty();
+        List<WatchFailure> failures = List.of();
 
         Subscription(ConsulQuestion question, Runnable onChange) {
             this.question = question;
@@ -81,29 +137,34 @@ public class ConsulWatches {
     }
 
     /** Starts (or keeps, when the question is unchanged) the watches a binding needs. */
-    public synchronized void subscribe(ResourceID binding, ConsulQuestion question, Runnable onChange) {
-        var existing = subscriptions.get(binding);
-        if (existing != null && existing.question.equals(question)) {
-            return;
+    public void subscribe(ResourceID binding, ConsulQuestion question, Runnable onChange) {
+        synchronized (this) {
+            var existing = subscriptions.get(binding);
+            if (existing != null && existing.question.equals(question)) {
+                return;
+            }
+            unsubscribeLocked(binding);
+            subscriptions.put(binding, new Subscription(question, onChange));
+            var endpoint = endpoints.get(question.endpoint());
+            if (endpoint == null) {
+                endpoint = new Endpoint(question.endpoint());
+                endpoints.put(question.endpoint(), endpoint);
+                endpoint.run(endpoint.mirror::start);
+            }
+            for (var prefix : question.kvPrefixes()) {
+                endpoint.kv.computeIfAbsent(prefix, endpoint::startKv);
+            }
+            warnIfOverConnections(endpoint);
+            want(endpoint);
         }
-        unsubscribe(binding);
-        subscriptions.put(binding, new Subscription(question, onChange));
-        var endpoint = endpoints.get(question.endpoint());
-        if (endpoint == null) {
-            endpoint = new Endpoint(question.endpoint());
-            endpoints.put(question.endpoint(), endpoint);
-            endpoint.mirror.start();
-        }
-        for (var prefix : question.kvPrefixes()) {
-            var owner = endpoint;
-            owner.kv.computeIfAbsent(prefix, p -> startKv(question.endpoint(), owner.client, p));
-        }
-        warnIfOverConnections(question.endpoint(), endpoint);
-        endpoint.mirror.wantedChanged();
         refresh(question.endpoint());
     }
 
     public synchronized void unsubscribe(ResourceID binding) {
+        unsubscribeLocked(binding);
+    }
+
+    private void unsubscribeLocked(ResourceID binding) {
         var subscription = subscriptions.remove(binding);
         if (subscription == null) {
             return;
@@ -118,11 +179,11 @@ public class ConsulWatches {
         endpoint.kv.entrySet().removeIf(kv -> {
             boolean unused = subscribersOf(address).noneMatch(s -> s.question.kvPrefixes().contains(kv.getKey()));
             if (unused) {
-                kv.getValue().stop();
+                endpoint.run(kv.getValue()::stop);
             }
             return unused;
         });
-        endpoint.mirror.wantedChanged();
+        want(endpoint);
     }
 
     /** The binding's view of Consul, once its services, their checks and its KV prefixes have all answered. */
@@ -134,14 +195,14 @@ public class ConsulWatches {
     /** Why this binding's Consul cannot be read right now, if it cannot. */
     public synchronized Optional<String> unreachable(ResourceID binding) {
         var subscription = subscriptions.get(binding);
-        return subscription == null ? Optional.empty() : subscription.unreachable;
+        return subscription == null ? Optional.empty() : message(subscription.failures);
     }
 
     /** Subscribed bindings and whether their Consul answers, for health data. */
     public synchronized Map<ResourceID, Optional<String>> reachability() {
         var report = new LinkedHashMap<ResourceID, Optional<String>>();
         subscriptions.entrySet().stream().sorted(Comparator.comparing(e -> e.getKey().toString()))
-                .forEach(e -> report.put(e.getKey(), e.getValue().unreachable));
+                .forEach(e -> report.put(e.getKey(), message(e.getValue().failures)));
         return report;
     }
 
@@ -157,24 +218,38 @@ public class ConsulWatches {
         subscriptions.clear();
     }
 
-    /** Recomputes the views of the endpoint's bindings and tells those whose view or reachability changed. */
-    private synchronized void refresh(ConsulEndpoint address) {
-        var endpoint = endpoints.get(address);
-        if (endpoint == null) {
-            return;
-        }
-        subscriptions.values().stream().filter(s -> s.question.endpoint().equals(address)).forEach(s -> {
-            var snapshot = view(endpoint, s.question);
-            var unreachable = unreachable(endpoint, s.question);
-            if (!snapshot.equals(s.snapshot) || !unreachable.equals(s.unreachable)) {
-                s.snapshot = snapshot;
-                s.unreachable = unreachable;
-                s.onChange.run();
-            }
-        });
+    /** Hands the endpoint's mirror what its bindings select now. */
+    private void want(Endpoint endpoint) {
+        var selectors = subscribersOf(endpoint.address).map(s -> s.question.selector()).distinct().toList();
+        endpoint.run(() -> endpoint.mirror.want(selectors));
     }
 
-    private Optional<CatalogSnapshot> view(Endpoint endpoint, ConsulQuestion question) {
+    /**
+     * Recomputes the views of the endpoint's bindings and tells those whose view changed, or whose watches began
+     * or stopped failing; outside the monitor, since a binding's listener is not ours to hold a lock for.
+     */
+    private void refresh(ConsulEndpoint address) {
+        var changed = new ArrayList<Runnable>();
+        synchronized (this) {
+            var endpoint = endpoints.get(address);
+            if (endpoint == null) {
+                return;
+            }
+            var view = endpoint.mirror.view();
+            subscribersOf(address).forEach(s -> {
+                var snapshot = view(endpoint, view, s.question);
+                var failures = failures(endpoint, view, s.question);
+                if (!snapshot.equals(s.snapshot) || !failing(failures).equals(failing(s.failures))) {
+                    changed.add(s.onChange);
+                }
+                s.snapshot = snapshot;
+                s.failures = failures;
+            });
+        }
+        changed.forEach(Runnable::run);
+    }
+
+    private static Optional<CatalogSnapshot> view(Endpoint endpoint, CatalogView view, ConsulQuestion question) {
         var kv = new TreeMap<String, String>();
         for (var prefix : question.kvPrefixes()) {
             var values = endpoint.kv.get(prefix).latest();
@@ -183,45 +258,39 @@ public class ConsulWatches {
             }
             kv.putAll(values);
         }
-        return endpoint.mirror.select(question.selector())
-                .map(selection -> new CatalogSnapshot(selection.services(), selection.instances(), kv));
+        return view.snapshot(question.selector(), kv);
     }
 
-    private static Optional<String> unreachable(Endpoint endpoint, ConsulQuestion question) {
-        return endpoint.mirror.unreachable().or(() -> question.kvPrefixes().stream()
-                .map(endpoint.kv::get).filter(watch -> watch.lastError() != null)
-                .map(watch -> watch + ": " + watch.lastError()).sorted().findFirst());
+    /** The failures of every watch the binding depends on, the oldest first. */
+    private static List<WatchFailure> failures(Endpoint endpoint, CatalogView view, ConsulQuestion question) {
+        return Stream.concat(view.failures(question.selector()).stream(), question.kvPrefixes().stream()
+                .map(prefix -> endpoint.kv.get(prefix).failure()).filter(java.util.Objects::nonNull))
+                .sorted(Comparator.comparing(WatchFailure::since).thenComparing(WatchFailure::watch)).toList();
+    }
+
+    /** Which watches fail since when: a new error text alone is no news for the binding. */
+    private static List<String> failing(List<WatchFailure> failures) {
+        return failures.stream().map(f -> f.watch() + "@" + f.since()).toList();
+    }
+
+    private static Optional<String> message(List<WatchFailure> failures) {
+        if (failures.isEmpty()) {
+            return Optional.empty();
+        }
+        String more = failures.size() == 1 ? "" : " (and " + (failures.size() - 1) + " more failing)";
+        return Optional.of(failures.get(0).message() + more);
     }
 
     private Stream<Subscription> subscribersOf(ConsulEndpoint address) {
         return subscriptions.values().stream().filter(s -> s.question.endpoint().equals(address));
     }
 
-    private BlockingWatch<Map<String, String>> startKv(ConsulEndpoint address, ConsulClient client, String prefix) {
-        var watch = new BlockingWatch<Map<String, String>>("KV " + prefix + "/ at " + address, vertx, config,
-                options -> client.getValuesWithOptions(prefix + "/", options)
-                        .map(list -> new Answer<>(ConsulAnswers.values(list.getList()), list.getIndex())),
-                () -> refresh(address), new BlockingWatch.Observer() {
-                    @Override
-                    public void answered(long nanos) {
-                        metrics.consulAnswered("kv", nanos);
-                    }
-
-                    @Override
-                    public void failed() {
-                        metrics.consulFailed("kv");
-                    }
-                });
-        watch.start();
-        return watch;
-    }
-
-    /** Long polls each hold a connection; when they take all of them, no instance fetch gets through. */
-    private void warnIfOverConnections(ConsulEndpoint address, Endpoint endpoint) {
+    /** Long polls each hold a connection; when they take all of them, no instance read gets through. */
+    private void warnIfOverConnections(Endpoint endpoint) {
         int longPolls = 2 + endpoint.kv.size();
         if (longPolls >= config.maxConnections()) {
             LOG.warnf("%d long polls on %s (catalog, health checks and one per KV prefix) leave no connection of "
-                    + "hco.consul.max-connections=%d for reading instances: raise it", longPolls, address,
+                    + "hco.consul.max-connections=%d for reading instances: raise it", longPolls, endpoint.address,
                     config.maxConnections());
         }
     }

@@ -11,11 +11,6 @@ import java.util.function.LongSupplier;
  */
 public final class Debouncer<K> {
 
-    /** Schedules a task after a delay; the returned handle cancels it. */
-    public interface Scheduler {
-        Runnable schedule(Duration delay, Runnable task);
-    }
-
     private final class Burst {
         final long startNanos;
         Object ticket;

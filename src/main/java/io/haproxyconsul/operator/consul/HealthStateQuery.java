@@ -4,15 +4,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.haproxyconsul.operator.consul.BlockingWatch.Answer;
-import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.consul.BlockingQueryOptions;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 
@@ -27,28 +25,23 @@ final class HealthStateQuery implements AutoCloseable {
 
     private final WebClient client;
     private final ConsulEndpoint endpoint;
+    private final Duration blockingWait;
     private final long timeoutMillis;
 
     /** One connection: the query is one long poll. */
-    HealthStateQuery(Vertx vertx, ConsulEndpoint endpoint, long timeoutMillis) {
+    HealthStateQuery(Vertx vertx, ConsulEndpoint endpoint, Duration blockingWait, long timeoutMillis) {
         this.endpoint = endpoint;
         this.client = WebClient.create(vertx, endpoint.clientOptions().setMaxPoolSize(1));
+        this.blockingWait = blockingWait;
         this.timeoutMillis = timeoutMillis;
     }
 
-    Future<Answer<HealthChecks>> ask(BlockingQueryOptions options) {
-        var request = client.get(endpoint.port(), endpoint.address().getHost(), "/v1/health/state/any")
-                .ssl(endpoint.https()).timeout(timeoutMillis)
-                .addQueryParam("index", String.valueOf(options.getIndex())).addQueryParam("wait", options.getWait());
-        if (endpoint.datacenter() != null) {
-            request.addQueryParam("dc", endpoint.datacenter());
-        }
-        if (endpoint.token() != null) {
-            request.putHeader("X-Consul-Token", endpoint.token());
-        }
-        return request.send().compose(response -> response.statusCode() == 200
-                ? Future.succeededFuture(new Answer<>(parse(response.bodyAsBuffer()), index(response)))
-                : Future.failedFuture("Consul answered " + response.statusCode() + ": " + response.bodyAsString()));
+    /** Blocks at {@code index} unless it is 0. */
+    Future<Answer<HealthChecks>> ask(long index) {
+        return ConsulApi.get(client, endpoint, "/v1/health/state/any", index, blockingWait, timeoutMillis).send()
+                .compose(response -> response.statusCode() == 200
+                        ? Future.succeededFuture(new Answer<>(parse(response.bodyAsBuffer()), ConsulApi.index(response)))
+                        : Future.failedFuture(new ConsulRefusal(response.statusCode(), response.bodyAsString())));
     }
 
     static HealthChecks parse(Buffer body) {
@@ -75,27 +68,14 @@ final class HealthStateQuery implements AutoCloseable {
                         default -> parser.skipChildren();
                     }
                 }
-                checks.add(new HealthChecks.Check(node, checkId, serviceId, serviceName, status(status)));
+                checks.add(new HealthChecks.Check(node, checkId, serviceId, serviceName,
+                        ConsulAnswers.health(status)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable health checks from Consul: " + e.getMessage(), e);
         }
         checks.sort(Comparator.comparing(HealthChecks.Check::node).thenComparing(HealthChecks.Check::checkId));
         return new HealthChecks(checks);
-    }
-
-    /** As Consul's health endpoint: anything but passing or warning (maintenance included) is critical. */
-    private static HealthStatus status(String status) {
-        return switch (status) {
-            case "passing" -> HealthStatus.PASSING;
-            case "warning" -> HealthStatus.WARNING;
-            default -> HealthStatus.CRITICAL;
-        };
-    }
-
-    private static long index(HttpResponse<Buffer> response) {
-        String index = response.getHeader("X-Consul-Index");
-        return index == null ? 0 : Long.parseLong(index);
     }
 
     @Override

@@ -1,11 +1,15 @@
 package io.haproxyconsul.operator.consul;
 
 import io.haproxyconsul.operator.api.v1alpha1.ServiceSelectionSpec;
+import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Decides from the catalog listing alone (name and tags) which services a binding publishes. */
+/**
+ * Decides from the catalog listing alone (name and tags) which services a binding publishes, and from each
+ * instance's health which of their instances it serves.
+ */
 public record ServiceSelector(List<String> requiredTags, List<Pattern> include, List<Pattern> exclude,
         boolean onlyPassing) {
 
@@ -21,6 +25,17 @@ public record ServiceSelector(List<String> requiredTags, List<Pattern> include, 
         return tags.containsAll(requiredTags)
                 && (include.isEmpty() || include.stream().anyMatch(p -> p.matcher(name).matches()))
                 && exclude.stream().noneMatch(p -> p.matcher(name).matches());
+    }
+
+    /** Whether this binding serves the instance: never a critical one, a warning one unless only passing. */
+    public boolean serves(ServiceInstance instance) {
+        return serves(instance, onlyPassing);
+    }
+
+    /** The one rule of {@link #serves(ServiceInstance)}, for callers that hold the spec's flag rather than a selector. */
+    public static boolean serves(ServiceInstance instance, boolean onlyPassing) {
+        return instance.health() == HealthStatus.PASSING
+                || (instance.health() == HealthStatus.WARNING && !onlyPassing);
     }
 
     private static List<Pattern> compile(String field, List<String> patterns) {

@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.haproxyconsul.operator.api.v1alpha1.FleetStatus;
+import io.haproxyconsul.operator.owned.OwnedObjects;
 import io.haproxyconsul.operator.validate.HaproxyOutput;
 import java.util.Collection;
 import java.util.Comparator;
@@ -41,25 +41,16 @@ public record Rollout(String targetHash, int desired, int updated, int ready, bo
         return new Rollout(targetHash, desired, updated, ready, complete && failure.isEmpty(), failure);
     }
 
-    public FleetStatus toStatus() {
-        var status = new FleetStatus();
-        status.targetConfigHash = targetHash;
-        status.desiredReplicas = desired;
-        status.updatedReplicas = updated;
-        status.readyReplicas = ready;
-        return status;
-    }
-
     static String templateHash(Deployment deployment) {
         var annotations = deployment.getSpec().getTemplate().getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(FleetLabels.CONFIG_HASH_ANNOTATION);
+        return annotations == null ? null : annotations.get(OwnedObjects.CONFIG_HASH_ANNOTATION);
     }
 
     /** A pod on the target whose init step exited non-zero, as the kubelet reports it (now or before a restart). */
     private static Optional<String> initFailure(Collection<Pod> pods, String targetHash) {
         return pods.stream()
                 .filter(pod -> pod.getMetadata().getAnnotations() != null
-                        && targetHash.equals(pod.getMetadata().getAnnotations().get(FleetLabels.CONFIG_HASH_ANNOTATION)))
+                        && targetHash.equals(pod.getMetadata().getAnnotations().get(OwnedObjects.CONFIG_HASH_ANNOTATION)))
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
                 .flatMap(pod -> pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null
                         ? java.util.stream.Stream.empty()

@@ -28,6 +28,16 @@ public class OperatorMetrics {
                 .register(registry).record(validation);
     }
 
+    public <T> T timeConfigMapWrite(Supplier<T> write) {
+        return Timer.builder("hco.configmap.write").description("Writing a configuration's ConfigMap")
+                .register(registry).record(write);
+    }
+
+    /** A candidate differing from an accepted configuration only in servers the model checked: no haproxy -c. */
+    public void validationSkipped() {
+        registry.counter("hco.validation.skipped").increment();
+    }
+
     public void configPublished() {
         registry.counter("hco.configs.published").increment();
     }
@@ -46,6 +56,21 @@ public class OperatorMetrics {
 
     public void rolledBack() {
         registry.counter("hco.rollouts.rolledback").increment();
+    }
+
+    /** A structural change: the Deployment's pods are replaced, one at a time. */
+    public void podsReplaced(int pods) {
+        registry.counter("hco.pods.replaced").increment(pods);
+    }
+
+    /** A batch of Runtime API commands that brought one pod's servers up to date, without a reload. */
+    public void runtimeUpdated(int commands) {
+        registry.counter("hco.runtime.updates").increment();
+        registry.counter("hco.runtime.commands").increment(commands);
+    }
+
+    public void runtimeUpdateFailed() {
+        registry.counter("hco.runtime.failures").increment();
     }
 
     public void consulAnswered(String kind, long nanos) {

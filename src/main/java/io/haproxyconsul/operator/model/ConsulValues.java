@@ -23,9 +23,7 @@ public final class ConsulValues {
     static final int HOST_NAME_MAX = 253;
     private static final Pattern DNS_NAME = Pattern.compile(
             "(?i)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern IPV4 = Pattern.compile(
-            "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+    private static final Pattern IPV6_GROUP = Pattern.compile("[0-9A-Fa-f]{1,4}");
     private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern SYSLOG_TARGET = Pattern.compile("[A-Za-z0-9_.:/\\[\\]@-]{1,255}");
@@ -59,13 +57,86 @@ public final class ConsulValues {
 
     /** An IPv4 or IPv6 literal or a DNS name, in the form HAProxy's server line expects. */
     public static Optional<String> serverAddress(String address) {
-        if (IPV4.matcher(address).matches() || isHostName(address)) {
+        if (isIpv4(address) || isHostName(address)) {
             return Optional.of(address);
         }
-        if (address.contains(":") && IPV6.matcher(address).matches()) {
+        if (isIpv6(address)) {
             return Optional.of("[" + address + "]");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a {@link #serverAddress server address} is an IP literal: HAProxy parses it the same way whatever
+     * the configuration says of resolving names ({@code init-addr}), so a server line of it is valid wherever
+     * another one was.
+     */
+    public static boolean isIpLiteral(String serverAddress) {
+        return serverAddress.startsWith("[") || isIpv4(serverAddress);
+    }
+
+    /**
+     * Four numbers from 0 to 255 without leading zeros, dot-separated. By hand rather than by a pattern: it runs for
+     * every server of every render.
+     */
+    static boolean isIpv4(String address) {
+        int at = 0;
+        for (int octet = 0; octet < 4; octet++) {
+            if (octet > 0) {
+                if (at >= address.length() || address.charAt(at) != '.') {
+                    return false;
+                }
+                at++;
+            }
+            int start = at;
+            int value = 0;
+            while (at < address.length() && at - start < 3 && address.charAt(at) >= '0' && address.charAt(at) <= '9') {
+                value = value * 10 + address.charAt(at) - '0';
+                at++;
+            }
+            if (at == start || value > 255 || (at - start > 1 && address.charAt(start) == '0')) {
+                return false;
+            }
+        }
+        return at == address.length();
+    }
+
+    /**
+     * An IPv6 literal as inet_pton reads it: eight groups of 1 to 4 hex digits, or fewer around one {@code ::},
+     * the last two possibly written as an IPv4 address. HAProxy takes any other text for a host name, which it
+     * cannot resolve: the server would be disabled rather than refused.
+     */
+    static boolean isIpv6(String address) {
+        if (address.length() < 2 || address.length() > 45) {
+            return false;
+        }
+        int gap = address.indexOf("::");
+        if (gap >= 0 && address.indexOf("::", gap + 1) >= 0) {
+            return false;
+        }
+        var groups = new ArrayList<String>();
+        String head = gap < 0 ? address : address.substring(0, gap);
+        String tail = gap < 0 ? "" : address.substring(gap + 2);
+        if (!head.isEmpty()) {
+            groups.addAll(List.of(head.split(":", -1)));
+        }
+        int headGroups = groups.size();
+        if (!tail.isEmpty()) {
+            groups.addAll(List.of(tail.split(":", -1)));
+        }
+        int count = 0;
+        for (int i = 0; i < groups.size(); i++) {
+            String group = groups.get(i);
+            boolean last = i == groups.size() - 1 && (gap < 0 || i >= headGroups);
+            if (last && isIpv4(group)) {
+                count += 2;
+            } else if (IPV6_GROUP.matcher(group).matches()) {
+                count++;
+            } else {
+                return false;
+            }
+        }
+        return gap < 0 ? count == 8 : count <= 7;
     }
 
     public static boolean isServerName(String value) {

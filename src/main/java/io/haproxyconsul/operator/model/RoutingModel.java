@@ -44,11 +44,15 @@ public record RoutingModel(Globals globals, Frontend frontend, List<Backend> bac
      * @param subdomainSuffixes {@code .<host>} of each host when sub-domains match too, else empty
      * @param pathPrefix {@code /<service>} when path routing is on, else null
      * @param healthCheck what HAProxy's health check of each server sends
-     * @param stickyCookie the application cookie HAProxy prefixes with the server name, or null
+     * @param stickyCookie the application cookie HAProxy prefixes with a hash of the server's address, or null
+     * @param servers the instances, in slots {@code srv1}, {@code srv2}... in the order of their Consul IDs
+     * @param spareSlots the names of the empty slots after them: room for instances that a running HAProxy takes
+     *        through its Runtime API, without a reload
      */
     @TemplateData
     public record Backend(String name, String service, List<String> hosts, List<String> subdomainSuffixes,
-            String pathPrefix, HealthCheck healthCheck, String stickyCookie, List<Server> servers) {
+            String pathPrefix, HealthCheck healthCheck, String stickyCookie, List<Server> servers,
+            List<String> spareSlots) {
         public String hostList() {
             return String.join(" ", hosts);
         }
@@ -68,8 +72,12 @@ public record RoutingModel(Globals globals, Frontend frontend, List<Backend> bac
     public record HealthCheck(String method, String path) {
     }
 
+    /**
+     * @param name the slot: HAProxy's server name, which a running HAProxy may later give to another instance
+     * @param instance the Consul service ID (or a digest of it), for people reading the configuration
+     */
     @TemplateData
-    public record Server(String name, String address, int port) {
+    public record Server(String name, String address, int port, String instance) {
     }
 
     /** The stats listener; its credentials are read by HAProxy from the environment, never written here. */

@@ -4,7 +4,7 @@ import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingSpec;
 import io.haproxyconsul.operator.api.v1alpha1.RoutingSpec.HostMatch;
 import io.haproxyconsul.operator.consul.CatalogSnapshot;
 import io.haproxyconsul.operator.consul.ServiceInstance;
-import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
+import io.haproxyconsul.operator.consul.ServiceSelector;
 import io.haproxyconsul.operator.model.RoutingModel.Backend;
 import io.haproxyconsul.operator.model.RoutingModel.Frontend;
 import io.haproxyconsul.operator.model.RoutingModel.Globals;
@@ -114,6 +114,8 @@ public final class RoutingModelBuilder {
 
     private List<Backend> backends() {
         var backends = new ArrayList<Backend>();
+        snapshot.refused().forEach((service, reason) -> reject("service " + ConsulValues.abbreviate(service), service,
+                reason));
         snapshot.instances().forEach((service, instances) -> {
             var nameProblem = ConsulValues.serviceNameProblem(service);
             if (nameProblem.isPresent()) {
@@ -137,8 +139,10 @@ public final class RoutingModelBuilder {
                     ConsulValues.isCookieName(value.strip()), "not a cookie name")).map(String::strip)
                     .orElse(DEFAULT_COOKIE);
         }
+        var servers = servers(service, instances);
         return new Backend("be_" + service, service, hosts, subdomainSuffixes,
-                routing.pathRouting ? "/" + service : null, healthCheck(service), cookie, servers(service, instances));
+                routing.pathRouting ? "/" + service : null, healthCheck(service), cookie, servers,
+                spareSlots(servers.size()));
     }
 
     /** One rule a host name under sub-domain matching, the longest names first: the most specific one wins. */
@@ -188,12 +192,25 @@ public final class RoutingModelBuilder {
         }).orElse(bindingHealthCheck);
     }
 
+    /**
+     * Room for a quarter more instances (at least two: a one-instance service's rolling deploy), which running
+     * HAProxies take at run time; a backend that outgrows it needs a new configuration.
+     */
+    static List<String> spareSlots(int servers) {
+        int spares = Math.max(2, (servers + 3) / 4);
+        return java.util.stream.IntStream.rangeClosed(servers + 1, servers + spares).mapToObj(RoutingModelBuilder::slot)
+                .toList();
+    }
+
+    private static String slot(int number) {
+        return "srv" + number;
+    }
+
     private List<Server> servers(String service, List<ServiceInstance> instances) {
         var servers = new TreeMap<String, Server>();
         var taken = new HashSet<String>();
         for (var instance : instances) {
-            if (instance.health() == HealthStatus.CRITICAL
-                    || (spec.services.onlyPassing && instance.health() != HealthStatus.PASSING)) {
+            if (!ServiceSelector.serves(instance, spec.services.onlyPassing)) {
                 continue;
             }
             String source = "instance " + instance.serviceId() + " of " + service;
@@ -207,9 +224,13 @@ public final class RoutingModelBuilder {
                 continue;
             }
             String name = serverName(instance, taken);
-            servers.put(name, new Server(name, address.get(), instance.port()));
+            servers.put(name, new Server(name, address.get(), instance.port(), name));
         }
-        return List.copyOf(servers.values());
+        var slots = new ArrayList<Server>();
+        for (var server : servers.values()) {
+            slots.add(new Server(slot(slots.size() + 1), server.address(), server.port(), server.instance()));
+        }
+        return List.copyOf(slots);
     }
 
     /** The service ID when HAProxy accepts it as a server name, else a stable digest of it. */

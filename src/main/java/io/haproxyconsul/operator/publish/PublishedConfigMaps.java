@@ -2,11 +2,11 @@ package io.haproxyconsul.operator.publish;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.api.v1alpha1.PublishedConfig;
+import io.haproxyconsul.operator.owned.OwnedObjects;
 import io.haproxyconsul.operator.render.RenderedConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
@@ -19,7 +19,6 @@ import java.util.Base64;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -40,25 +39,11 @@ public class PublishedConfigMaps {
     static final int PLAIN_LIMIT = 768 * 1024;
     /** The API server refuses ConfigMaps above 1 MiB of data; keep room for metadata. */
     static final int STORED_LIMIT = 1000 * 1024;
-    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
-    public static final String OPERATOR = "haproxy-consul-operator";
-    public static final String BINDING_LABEL = "haproxyconsul.io/binding";
-    public static final String HASH_LABEL = "haproxyconsul.io/config-hash";
 
     private final KubernetesClient client;
 
     public PublishedConfigMaps(KubernetesClient client) {
         this.client = client;
-    }
-
-    /** {@code <binding>-<hash>}, the binding name shortened so the whole stays a valid object name. */
-    public static String name(HaproxyConsulBinding binding, String hash) {
-        String base = binding.getMetadata().getName();
-        int room = 253 - hash.length() - 1;
-        if (base.length() > room) {
-            base = base.substring(0, room).replaceAll("[-.]+$", "");
-        }
-        return base + "-" + hash;
     }
 
     /**
@@ -74,13 +59,10 @@ public class PublishedConfigMaps {
         }
         var builder = new ConfigMapBuilder()
                 .withNewMetadata()
-                .withName(name(binding, hash))
+                .withName(OwnedObjects.configMapName(binding, hash))
                 .withNamespace(binding.getMetadata().getNamespace())
-                .withLabels(Map.of(MANAGED_BY, OPERATOR, BINDING_LABEL, binding.getMetadata().getName(), HASH_LABEL, hash))
-                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(binding.getApiVersion())
-                        .withKind(binding.getKind()).withName(binding.getMetadata().getName())
-                        .withUid(binding.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true)
-                        .build())
+                .withLabels(OwnedObjects.configLabels(binding, hash))
+                .withOwnerReferences(OwnedObjects.ownerReference(binding))
                 .endMetadata()
                 .withImmutable(true);
         var configMap = compressed == null ? builder.withData(Map.of(CONFIG_KEY, config.text())).build()
@@ -99,6 +81,7 @@ public class PublishedConfigMaps {
         published.services = config.services();
         published.servers = config.servers();
         published.bytes = config.bytes();
+        published.structureHash = config.structure().hash();
         published.encoding = compressed == null ? null : GZIP;
         return published;
     }
@@ -133,17 +116,21 @@ public class PublishedConfigMaps {
         }
     }
 
+    /** Deletes one of the binding's ConfigMaps: a candidate HAProxy refused after it was written. */
+    public void withdraw(HaproxyConsulBinding binding, String configMapName) {
+        client.configMaps().inNamespace(binding.getMetadata().getNamespace()).withName(configMapName).delete();
+    }
+
     /** Deletes the oldest of the binding's ConfigMaps beyond {@code historyLimit}, never one in {@code keep}. */
-    public List<String> prune(HaproxyConsulBinding binding, int historyLimit, Set<String> keep) {
+    public void prune(HaproxyConsulBinding binding, int historyLimit, Set<String> keep) {
         var owned = client.configMaps().inNamespace(binding.getMetadata().getNamespace())
-                .withLabel(BINDING_LABEL, binding.getMetadata().getName()).list().getItems().stream()
+                .withLabel(OwnedObjects.BINDING_LABEL, binding.getMetadata().getName()).list().getItems().stream()
                 .filter(cm -> cm.getMetadata().getOwnerReferences().stream()
                         .anyMatch(ref -> Objects.equals(ref.getUid(), binding.getMetadata().getUid())))
                 .sorted(Comparator.comparing((ConfigMap cm) -> cm.getMetadata().getCreationTimestamp()).reversed()
                         .thenComparing(cm -> cm.getMetadata().getName()))
                 .toList();
         int kept = 0;
-        var deleted = new java.util.ArrayList<String>();
         for (var cm : owned) {
             String name = cm.getMetadata().getName();
             if (keep.contains(name)) {
@@ -161,8 +148,6 @@ public class PublishedConfigMaps {
                 continue;
             }
             client.configMaps().resource(cm).delete();
-            deleted.add(name);
         }
-        return deleted;
     }
 }

@@ -2,12 +2,13 @@ package io.haproxyconsul.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /** The conditions of a binding's status, in the shape {@code kubectl wait --for=condition=...} reads. */
 public final class BindingConditions {
@@ -16,36 +17,42 @@ public final class BindingConditions {
     public static final String CONSUL_SYNCED = "ConsulSynced";
     public static final String CONFIG_VALID = "ConfigValid";
     public static final String ROLLED_OUT = "RolledOut";
+    private static final int MAX_MESSAGE = 32_000;
 
     private BindingConditions() {
     }
 
     /**
-     * Sets a condition, keeping its transition time when the status does not change.
+     * Sets a condition, keeping its transition time when its status does not change.
      *
      * @return true when status, reason or message changed
      */
-    public static boolean set(HaproxyConsulBinding binding, String type, boolean status, String reason,
+    static boolean set(List<Condition> conditions, long generation, String type, boolean status, String reason,
             String message, Clock clock) {
-        List<Condition> conditions = binding.getStatus().conditions;
-        var existing = conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+        var existing = find(conditions, type);
         String statusText = status ? "True" : "False";
-        String shortMessage = message.length() > 32_000 ? message.substring(0, 32_000) : message;
-        if (existing.isPresent() && statusText.equals(existing.get().getStatus())
-                && reason.equals(existing.get().getReason()) && shortMessage.equals(existing.get().getMessage())
-                && Objects.equals(existing.get().getObservedGeneration(), binding.getMetadata().getGeneration())) {
+        String shortMessage = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
+        boolean changed = existing.isEmpty() || !statusText.equals(existing.get().getStatus())
+                || !reason.equals(existing.get().getReason()) || !shortMessage.equals(existing.get().getMessage());
+        if (!changed && Objects.equals(existing.get().getObservedGeneration(), generation)) {
             return false;
         }
         String transition = existing.filter(c -> statusText.equals(c.getStatus()))
                 .map(Condition::getLastTransitionTime)
                 .orElse(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
-        boolean changed = existing.isEmpty() || !statusText.equals(existing.get().getStatus())
-                || !reason.equals(existing.get().getReason()) || !shortMessage.equals(existing.get().getMessage());
         conditions.removeIf(c -> type.equals(c.getType()));
         conditions.add(new ConditionBuilder().withType(type).withStatus(statusText).withReason(reason)
-                .withMessage(shortMessage).withObservedGeneration(binding.getMetadata().getGeneration())
-                .withLastTransitionTime(transition).build());
-        conditions.sort(java.util.Comparator.comparing(Condition::getType));
+                .withMessage(shortMessage).withObservedGeneration(generation).withLastTransitionTime(transition)
+                .build());
+        conditions.sort(Comparator.comparing(Condition::getType));
         return changed;
+    }
+
+    static Optional<Condition> find(List<Condition> conditions, String type) {
+        return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
+    static boolean isFalse(List<Condition> conditions, String type) {
+        return find(conditions, type).filter(c -> "False".equals(c.getStatus())).isPresent();
     }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.haproxyconsul.operator.publish.BackgroundWrites;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,12 +23,8 @@ public class BindingEvents {
         this.background = background;
     }
 
-    public void normal(HaproxyConsulBinding binding, String reason, String message) {
-        emit(binding, "Normal", reason, message);
-    }
-
-    public void warning(HaproxyConsulBinding binding, String reason, String message) {
-        emit(binding, "Warning", reason, message);
+    public void record(HaproxyConsulBinding binding, BindingStatusBuilder.BindingEvent event) {
+        emit(binding, event.warning() ? "Warning" : "Normal", event.reason(), event.message());
     }
 
     private void emit(HaproxyConsulBinding binding, String type, String reason, String message) {

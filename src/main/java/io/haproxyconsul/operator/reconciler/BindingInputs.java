@@ -31,6 +31,10 @@ public class BindingInputs {
         this.client = client;
     }
 
+    KubernetesClient client() {
+        return client;
+    }
+
     public ConsulQuestion question(HaproxyConsulBinding binding) {
         var spec = binding.getSpec();
         String namespace = binding.getMetadata().getNamespace();

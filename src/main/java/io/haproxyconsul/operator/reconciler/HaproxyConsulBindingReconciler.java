@@ -1,12 +1,8 @@
 package io.haproxyconsul.operator.reconciler;
 
-import static io.haproxyconsul.operator.reconciler.BindingConditions.CONFIG_VALID;
-import static io.haproxyconsul.operator.reconciler.BindingConditions.CONSUL_SYNCED;
-import static io.haproxyconsul.operator.reconciler.BindingConditions.READY;
-import static io.haproxyconsul.operator.reconciler.BindingConditions.ROLLED_OUT;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingStatus;
 import io.haproxyconsul.operator.api.v1alpha1.PublishedConfig;
@@ -15,20 +11,26 @@ import io.haproxyconsul.operator.consul.ConsulWatches;
 import io.haproxyconsul.operator.fleet.DisruptionBudgetRequested;
 import io.haproxyconsul.operator.fleet.FleetDeployment;
 import io.haproxyconsul.operator.fleet.FleetDisruptionBudget;
+import io.haproxyconsul.operator.fleet.FleetOutcome;
 import io.haproxyconsul.operator.fleet.FleetRequested;
 import io.haproxyconsul.operator.fleet.FleetService;
+import io.haproxyconsul.operator.fleet.FleetTarget;
 import io.haproxyconsul.operator.fleet.Rollout;
 import io.haproxyconsul.operator.metrics.OperatorMetrics;
 import io.haproxyconsul.operator.model.RoutingModel;
 import io.haproxyconsul.operator.model.RoutingModelBuilder;
-import io.haproxyconsul.operator.publish.PublishedConfigMaps;
-import io.haproxyconsul.operator.render.ConfigRenderer.InvalidTemplateException;
+import io.haproxyconsul.operator.owned.OwnedObjects;
+import io.haproxyconsul.operator.publish.ConfigPublisher;
+import io.haproxyconsul.operator.publish.Publication;
 import io.haproxyconsul.operator.render.ConfigRenderer;
+import io.haproxyconsul.operator.render.ConfigRenderer.InvalidTemplateException;
 import io.haproxyconsul.operator.render.RenderedConfig;
-import io.haproxyconsul.operator.validate.HaproxyValidator;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.haproxyconsul.operator.runtime.DesiredServers;
+import io.haproxyconsul.operator.runtime.PodServers;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -43,8 +45,10 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.vertx.core.Vertx;
+import java.net.HttpURLConnection;
 import java.time.Clock;
-import java.util.HashSet;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,299 +56,254 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The loop of a binding: watch Consul, build the routing model, render it, validate it with HAProxy, publish it
- * as an immutable ConfigMap, and say in status what happened. Nothing reaches a ConfigMap without passing
- * {@code haproxy -c}; when a candidate fails, the current configuration stays.
+ * The loop of a binding (PRODUCT.md): watch Consul, build the routing model, render it, check it with HAProxy,
+ * publish it as an immutable ConfigMap, bring the fleet to it (servers at run time, structure by a rolling
+ * update), and say in status what happened. Each stage returns what it did; {@link BindingStatusBuilder} turns
+ * that into the status and Events. Nothing reaches a ConfigMap without passing {@code haproxy -c}.
  */
-@ControllerConfiguration(name = "haproxyconsulbinding")
+@ControllerConfiguration(name = "haproxyconsulbinding", generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = BindingUpdates.class))
 @Workflow(explicitInvocation = true, dependents = {
-        @Dependent(name = "deployment", type = FleetDeployment.class, activationCondition = FleetRequested.class),
-        @Dependent(name = "service", type = FleetService.class, activationCondition = FleetRequested.class),
+        @Dependent(name = "deployment", type = FleetDeployment.class, reconcilePrecondition = FleetRequested.class),
+        @Dependent(name = "service", type = FleetService.class, reconcilePrecondition = FleetRequested.class),
         @Dependent(name = "pdb", type = FleetDisruptionBudget.class,
-                activationCondition = DisruptionBudgetRequested.class)})
+                reconcilePrecondition = DisruptionBudgetRequested.class)})
 public class HaproxyConsulBindingReconciler implements Reconciler<HaproxyConsulBinding>, Cleaner<HaproxyConsulBinding> {
 
-    static final int MAX_REJECTED_VALUES = 20;
+    /** How soon to look again at pods whose HAProxy did not answer or does not serve the current servers yet. */
+    private static final Duration PODS_RECHECK = Duration.ofSeconds(2);
 
     private final BindingInputs inputs;
     private final ConfigRenderer renderer;
-    private final HaproxyValidator validator;
-    private final PublishedConfigMaps configMaps;
+    private final ConfigPublisher publisher;
+    private final PodServers podServers;
     private final BindingEvents events;
-    private final BackgroundWrites background;
     private final ConsulChangeEventSource consulChanges;
     private final OperatorMetrics metrics;
     private final Clock clock = Clock.systemUTC();
 
-    public HaproxyConsulBindingReconciler(BindingInputs inputs, ConfigRenderer renderer, HaproxyValidator validator,
-            PublishedConfigMaps configMaps, BindingEvents events, BackgroundWrites background, ConsulWatches watches,
-            Vertx vertx, OperatorMetrics metrics) {
+    public HaproxyConsulBindingReconciler(BindingInputs inputs, ConfigRenderer renderer, ConfigPublisher publisher,
+            PodServers podServers, BindingEvents events, ConsulWatches watches, Vertx vertx,
+            OperatorMetrics metrics) {
         this.inputs = inputs;
         this.renderer = renderer;
-        this.validator = validator;
-        this.configMaps = configMaps;
+        this.publisher = publisher;
+        this.podServers = podServers;
         this.events = events;
-        this.background = background;
         this.consulChanges = new ConsulChangeEventSource(watches, vertx);
         this.metrics = metrics;
     }
 
     @Override
     public List<EventSource<?, HaproxyConsulBinding>> prepareEventSources(EventSourceContext<HaproxyConsulBinding> context) {
-        // Pods say what the Deployment does not: an init step that rejected the configuration, and HAProxy's words.
+        // Pods say what the Deployment does not: an init step that rejected the configuration, HAProxy's words,
+        // and a container that started or restarted and needs the current servers.
         var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, HaproxyConsulBinding.class)
                 .withName("fleet-pods").withNamespacesInheritedFromController()
-                .withLabelSelector(PublishedConfigMaps.BINDING_LABEL)
+                .withLabelSelector(OwnedObjects.BINDING_LABEL)
                 .withSecondaryToPrimaryMapper(pod -> Set.of(new ResourceID(
-                        pod.getMetadata().getLabels().get(PublishedConfigMaps.BINDING_LABEL),
+                        pod.getMetadata().getLabels().get(OwnedObjects.BINDING_LABEL),
                         pod.getMetadata().getNamespace())))
                 .build(), context);
-        return List.of(consulChanges, pods);
+        var sources = new java.util.ArrayList<EventSource<?, HaproxyConsulBinding>>(List.of(consulChanges, pods));
+        sources.addAll(InputEvents.of(context, inputs.client()));
+        return sources;
     }
 
     @Override
     public UpdateControl<HaproxyConsulBinding> reconcile(HaproxyConsulBinding binding,
             Context<HaproxyConsulBinding> context) {
-        var status = statusOf(binding);
-        status.observedGeneration = binding.getMetadata().getGeneration();
+        var prior = Objects.requireNonNullElseGet(binding.getStatus(), HaproxyConsulBindingStatus::new);
         var id = ResourceID.fromResource(binding);
         try {
             consulChanges.follow(id, inputs.question(binding), binding.getSpec().rollout.debounce);
         } catch (BindingInputs.InvalidInputException e) {
-            return invalidSpec(binding, e.getMessage());
+            return finish(binding, prior, LoopOutcome.invalidSpec(e.getMessage(),
+                    rollOut(binding, context, prior, prior.currentConfig, Optional.empty())));
         }
-
-        Optional<CatalogSnapshot> snapshot = context.getSecondaryResource(CatalogSnapshot.class);
-        reportConsul(binding, snapshot.isPresent(), consulChanges.unreachable(id));
+        var snapshot = context.getSecondaryResource(CatalogSnapshot.class);
+        var consul = new ConsulView(snapshot.isPresent(), consulChanges.unreachable(id));
         if (snapshot.isEmpty()) {
-            setReady(binding);
-            return UpdateControl.patchStatus(binding);
+            return finish(binding, prior, LoopOutcome.waiting(consul,
+                    rollOut(binding, context, prior, prior.currentConfig, Optional.empty())));
         }
-
         RoutingModel model = RoutingModelBuilder.build(binding.getSpec(), snapshot.get());
-        status.rejectedValues = model.rejections().stream().limit(MAX_REJECTED_VALUES).map(Object::toString).toList();
+        var rejected = model.rejections().stream().map(Object::toString).toList();
         RenderedConfig candidate;
         try {
-            var template = inputs.template(binding);
-            candidate = metrics.timeRender(() -> template.map(text -> renderer.render(text, model))
-                    .orElseGet(() -> renderer.renderDefault(model)));
+            candidate = render(binding, model);
         } catch (BindingInputs.InvalidInputException | InvalidTemplateException e) {
-            configInvalid(binding, "TemplateInvalid", e.getMessage(), null);
-            setReady(binding);
-            return UpdateControl.patchStatus(binding);
+            var publication = new Publication.TemplateInvalid(e.getMessage());
+            return finish(binding, prior, new LoopOutcome(null, consul, rejected, publication,
+                    rollOut(binding, context, prior, prior.currentConfig, Optional.empty())));
         }
-        publishIfValid(binding, candidate, model);
-        rollOut(binding, context);
-        setReady(binding);
-        return UpdateControl.patchStatus(binding);
+        var publication = publisher.publish(binding, candidate, prior);
+        var fleet = publication instanceof Publication.Published published
+                ? rollOut(binding, context, prior, published.config(), Optional.of(DesiredServers.of(model, candidate)))
+                : rollOut(binding, context, prior, prior.currentConfig, Optional.empty());
+        return finish(binding, prior, new LoopOutcome(null, consul, rejected, publication, fleet));
     }
 
-    /** Points the fleet at the current configuration and follows it there, or back to the last known good one. */
-    private void rollOut(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context) {
-        var status = binding.getStatus();
-        if (binding.getSpec().fleet == null || status.currentConfig == null) {
-            status.fleet = null;
-            status.conditions.removeIf(c -> ROLLED_OUT.equals(c.getType()));
-            return;
-        }
-        var workflow = context.managedWorkflowAndDependentResourceContext();
-        if (!status.currentConfig.hash.equals(status.fleet == null ? null : status.fleet.targetConfigHash)) {
-            metrics.rolloutStarted();
-        }
-        workflow.reconcileManagedWorkflow();
-        var rollout = Rollout.assess(context.getSecondaryResource(Deployment.class).orElse(null),
-                context.getSecondaryResources(Pod.class), status.currentConfig.hash);
-        status.fleet = rollout.toStatus();
-        if (rollout.failure().isPresent()) {
-            if (rollBack(binding, rollout.failure().get())) {
-                // Points the Deployment back at the last known good ConfigMap.
-                workflow.reconcileManagedWorkflow();
-                status.fleet.targetConfigHash = status.currentConfig.hash;
-            }
-        } else if (rollout.complete()) {
-            if (status.lastKnownGoodConfig == null || !status.lastKnownGoodConfig.hash.equals(rollout.targetHash())) {
-                metrics.rolloutCompleted();
-            }
-            status.lastKnownGoodConfig = status.currentConfig;
-            BindingConditions.set(binding, ROLLED_OUT, true, "RolledOut", "all " + rollout.desired()
-                    + " pods run configuration " + rollout.targetHash(), clock);
-        } else {
-            BindingConditions.set(binding, ROLLED_OUT, false, "RollingOut", rollout.updated() + " of "
-                    + rollout.desired() + " pods on configuration " + rollout.targetHash() + ", " + rollout.ready()
-                    + " ready", clock);
-        }
+    private RenderedConfig render(HaproxyConsulBinding binding, RoutingModel model) {
+        var template = inputs.template(binding);
+        return metrics.timeRender(() -> template.map(text -> renderer.render(text, model))
+                .orElseGet(() -> renderer.renderDefault(model)));
     }
 
     /**
-     * The pods refused a configuration that passed the operator's own check (another HAProxy version, say): the
-     * fleet goes back to the last known good one, and the refused hash is not tried again until Consul, KV or
-     * the spec change.
+     * Brings the fleet to the current configuration: its servers into every running pod through the Runtime API,
+     * and, when its structure differs from what the pods load (or a backend outgrew its free slots), a rolling
+     * update to it; back to the last known good configuration when the pods refuse it.
      *
-     * @return whether there was a last known good configuration to return to
+     * @param desired the current configuration's servers, or empty to keep those last brought to the pods
+     * @return null without a fleet (whose objects the workflow then deletes) or before a first configuration
      */
-    private boolean rollBack(HaproxyConsulBinding binding, String failure) {
-        var status = binding.getStatus();
-        String bad = status.currentConfig.hash;
-        status.rejectedConfigHash = bad;
-        configInvalid(binding, "FleetValidationFailed", "the HAProxy pods rejected configuration " + bad + ": "
-                + failure, failure);
-        var good = status.lastKnownGoodConfig;
-        if (good == null || good.hash.equals(bad)) {
-            BindingConditions.set(binding, ROLLED_OUT, false, "RolloutFailed", "configuration " + bad
-                    + " failed in the pods and there is no last known good configuration to return to", clock);
-            return false;
+    private FleetOutcome rollOut(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context,
+            HaproxyConsulBindingStatus prior, PublishedConfig current, Optional<DesiredServers> desired) {
+        var workflow = context.managedWorkflowAndDependentResourceContext();
+        var loaded = prior.fleet == null ? null : prior.fleet.podConfig;
+        if (binding.getSpec().fleet == null) {
+            // The preconditions fail: the workflow deletes whatever a fleet left.
+            podServers.forget(binding);
+            workflow.reconcileManagedWorkflow();
+            return null;
         }
-        status.currentConfig = good;
-        metrics.validationFailed("pods");
-        metrics.rolledBack();
-        if (BindingConditions.set(binding, ROLLED_OUT, false, "RolledBack", "configuration " + bad
-                + " failed in the pods; returning to the last known good configuration " + good.hash, clock)) {
-            events.warning(binding, "RolledBack", "returning the fleet to configuration " + good.hash + ": " + failure);
+        if (current == null) {
+            return null;
         }
-        return true;
+        var pods = context.getSecondaryResources(Pod.class);
+        var servers = podServers.sync(binding, pods, desired, current.hash);
+        var target = FleetTarget.choose(loaded, current, loaded != null && servers.outgrown(loaded.hash));
+        PublishedConfig provenGood = null;
+        if (loaded == null || !loaded.hash.equals(target.hash)) {
+            metrics.rolloutStarted();
+            metrics.podsReplaced(binding.getSpec().fleet.replicas);
+            var before = loaded == null ? null : Rollout.assess(deployment(context), pods, loaded.hash);
+            provenGood = before != null && before.complete() ? loaded : null;
+        }
+        FleetTarget.handTo(context, target);
+        workflow.reconcileManagedWorkflow();
+        var rollout = Rollout.assess(deployment(context), pods, target.hash);
+        return rollout.failure().isEmpty() ? new FleetOutcome.Progress(target, rollout, servers, provenGood)
+                : rollBack(context, prior, target, rollout);
     }
 
-    private void publishIfValid(HaproxyConsulBinding binding, RenderedConfig candidate, RoutingModel model) {
-        var status = binding.getStatus();
-        String hash = candidate.hash().value();
-        if (status.currentConfig != null && hash.equals(status.currentConfig.hash)) {
-            configValid(binding, "Published", "configuration " + hash + " is published");
-            return;
+    /**
+     * The pods refused {@code refused} (another HAProxy version, say): the Deployment goes back to what every pod
+     * ran before, which scales its old ReplicaSet back up rather than making new pods.
+     */
+    private FleetOutcome rollBack(Context<HaproxyConsulBinding> context, HaproxyConsulBindingStatus prior,
+            PublishedConfig refused, Rollout rollout) {
+        var goodPods = prior.fleet == null ? null : prior.fleet.lastKnownGoodPodConfig;
+        metrics.validationFailed("pods");
+        if (goodPods == null || goodPods.hash.equals(refused.hash) || prior.lastKnownGoodConfig == null) {
+            return new FleetOutcome.Failed(refused, rollout.failure().orElseThrow(), rollout);
         }
-        if (hash.equals(status.rejectedConfigHash)) {
-            return;
+        metrics.rolledBack();
+        FleetTarget.handTo(context, goodPods);
+        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        return new FleetOutcome.RolledBack(refused, rollout.failure().orElseThrow(), prior.lastKnownGoodConfig,
+                goodPods, rollout);
+    }
+
+    private static Deployment deployment(Context<HaproxyConsulBinding> context) {
+        return context.getSecondaryResource(Deployment.class).orElse(null);
+    }
+
+    private UpdateControl<HaproxyConsulBinding> finish(HaproxyConsulBinding binding, HaproxyConsulBindingStatus prior,
+            LoopOutcome outcome) {
+        var result = BindingStatusBuilder.build(prior, binding.getMetadata().getGeneration(), outcome, clock);
+        result.events().forEach(event -> events.record(binding, event));
+        String good = goodPodConfig(result.status());
+        if (good != null && !good.equals(goodPodConfig(prior))) {
+            metrics.rolloutCompleted();
         }
-        if (!model.rejections().isEmpty()) {
-            events.warning(binding, "ConsulValueRejected", model.rejections().size() + " value(s) left out: "
-                    + model.rejections().stream().limit(5).map(Object::toString).toList());
+        binding.setStatus(result.status());
+        // The operator is the status' only writer and the Operator SDK serializes reconciles of a binding: a patch
+        // without the resource version cannot lose a write, and never fails on a cache a moment behind (409).
+        binding.getMetadata().setResourceVersion(null);
+        var control = UpdateControl.patchStatus(binding);
+        return recheckAfter(binding, outcome).map(control::rescheduleAfter).orElse(control);
+    }
+
+    private static String goodPodConfig(HaproxyConsulBindingStatus status) {
+        return status.fleet == null || status.fleet.lastKnownGoodPodConfig == null ? null
+                : status.fleet.lastKnownGoodPodConfig.hash;
+    }
+
+    /** Pods still to bring up to date, or a held configuration whose hold ends: when to look again. */
+    private Optional<Duration> recheckAfter(HaproxyConsulBinding binding, LoopOutcome outcome) {
+        if (outcome.fleet() instanceof FleetOutcome.Progress progress && !progress.complete()) {
+            return Optional.of(PODS_RECHECK);
         }
-        var result = metrics.timeValidation(() -> validator.validate(candidate.text()));
-        if (!result.valid()) {
-            metrics.validationFailed("operator");
-            status.rejectedConfigHash = hash;
-            configInvalid(binding, "ValidationFailed", "HAProxy rejected configuration " + hash + ": "
-                    + result.errorLine(), result.errorLine());
-            return;
+        var hold = binding.getStatus().removalHold;
+        var holdFor = binding.getSpec().rollout.removalGuard.holdForDuration();
+        if (hold != null && !holdFor.isZero()) {
+            var ends = Instant.parse(hold.since).plus(holdFor);
+            return Optional.of(Duration.between(clock.instant(), ends).plusSeconds(1));
         }
-        PublishedConfig published;
-        try {
-            published = configMaps.publish(binding, candidate);
-        } catch (PublishedConfigMaps.ConfigTooLargeException e) {
-            status.rejectedConfigHash = hash;
-            configInvalid(binding, "ConfigTooLarge", e.getMessage(), null);
-            return;
-        }
-        metrics.configPublished();
-        status.currentConfig = published;
-        if (binding.getSpec().fleet == null) {
-            // With a fleet, a configuration is known good once the pods run it (see rollOut).
-            status.lastKnownGoodConfig = published;
-        }
-        status.lastValidationError = null;
-        status.rejectedConfigHash = null;
-        configValid(binding, "Published", "configuration " + hash + " is published");
-        events.normal(binding, "ConfigPublished", "published " + published.configMapName + " (" + published.services
-                + " services, " + published.servers + " servers, " + published.bytes + " bytes)");
-        Set<String> keep = new HashSet<>();
-        keep.add(published.configMapName);
-        if (status.lastKnownGoodConfig != null) {
-            keep.add(status.lastKnownGoodConfig.configMapName);
-        }
-        int historyLimit = binding.getSpec().rollout.historyLimit;
-        background.submit("pruning the configurations of " + binding.getMetadata().getNamespace() + "/"
-                + binding.getMetadata().getName(), () -> configMaps.prune(binding, historyLimit, keep));
+        return Optional.empty();
     }
 
     @Override
     public DeleteControl cleanup(HaproxyConsulBinding binding, Context<HaproxyConsulBinding> context) {
         consulChanges.forget(ResourceID.fromResource(binding));
+        podServers.forget(binding);
         return DeleteControl.defaultDelete();
     }
 
     @Override
     public ErrorStatusUpdateControl<HaproxyConsulBinding> updateErrorStatus(HaproxyConsulBinding binding,
             Context<HaproxyConsulBinding> context, Exception e) {
-        statusOf(binding);
-        String message = errorMessage(e);
-        if (BindingConditions.set(binding, READY, false, "ReconcileError", message, clock)) {
-            events.warning(binding, "ReconcileError", message);
+        if (onlyConflicts(e)) {
+            // An object changed under a write (the Deployment controller updates its Deployment all the time): the
+            // retry that follows reads it afresh. Nothing a user should see.
+            return ErrorStatusUpdateControl.noStatusUpdate();
         }
+        var status = Objects.requireNonNullElseGet(binding.getStatus(), HaproxyConsulBindingStatus::new);
+        binding.setStatus(status);
+        String message = errorMessage(e);
+        if (BindingConditions.set(status.conditions, binding.getMetadata().getGeneration(),
+                BindingConditions.READY, false, "ReconcileError", message, clock)) {
+            events.record(binding, new BindingStatusBuilder.BindingEvent(true, "ReconcileError", message));
+        }
+        binding.getMetadata().setResourceVersion(null);
         return ErrorStatusUpdateControl.patchStatus(binding);
     }
 
-    /** What failed, without stack traces: per owned object when the fleet's workflow failed. */
-    static String errorMessage(Throwable e) {
+    /** Whether every failure in {@code e} (one per owned object when the workflow failed) is a 409 Conflict. */
+    static boolean onlyConflicts(Throwable e) {
+        Throwable cause = unwrap(e);
+        if (cause instanceof AggregatedOperatorException aggregated) {
+            return aggregated.getAggregatedExceptions().values().stream()
+                    .allMatch(HaproxyConsulBindingReconciler::onlyConflicts);
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException client && client.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The Operator SDK's wrappers peeled off, down to the failure itself or the workflow's failures by object. */
+    private static Throwable unwrap(Throwable e) {
         Throwable cause = e;
         while (cause instanceof OperatorException && !(cause instanceof AggregatedOperatorException)
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        return cause;
+    }
+
+    /** What failed, without stack traces: per owned object when the fleet's workflow failed. */
+    static String errorMessage(Throwable e) {
+        Throwable cause = unwrap(e);
         if (cause instanceof AggregatedOperatorException aggregated) {
             return aggregated.getAggregatedExceptions().entrySet().stream()
                     .map(entry -> entry.getKey() + ": " + errorMessage(entry.getValue())).sorted()
                     .collect(Collectors.joining("; "));
         }
         return Objects.requireNonNullElse(cause.getMessage(), cause.getClass().getSimpleName());
-    }
-
-    private UpdateControl<HaproxyConsulBinding> invalidSpec(HaproxyConsulBinding binding, String message) {
-        if (BindingConditions.set(binding, CONSUL_SYNCED, false, "InvalidSpec", message, clock)) {
-            events.warning(binding, "InvalidSpec", message);
-        }
-        BindingConditions.set(binding, READY, false, "InvalidSpec", message, clock);
-        return UpdateControl.patchStatus(binding);
-    }
-
-    private void reportConsul(HaproxyConsulBinding binding, boolean synced, Optional<String> unreachable) {
-        if (unreachable.isPresent()) {
-            String message = "Consul cannot be reached" + (synced ? " (serving the last configuration): " : ": ")
-                    + unreachable.get();
-            if (BindingConditions.set(binding, CONSUL_SYNCED, false, "ConsulUnreachable", message, clock)) {
-                events.warning(binding, "ConsulUnreachable", message);
-            }
-        } else if (!synced) {
-            BindingConditions.set(binding, CONSUL_SYNCED, false, "WaitingForConsul",
-                    "waiting for the first answers from Consul", clock);
-        } else {
-            BindingConditions.set(binding, CONSUL_SYNCED, true, "Synced", "watching Consul", clock);
-        }
-    }
-
-    private void configValid(HaproxyConsulBinding binding, String reason, String message) {
-        BindingConditions.set(binding, CONFIG_VALID, true, reason, message, clock);
-    }
-
-    private void configInvalid(HaproxyConsulBinding binding, String reason, String message, String haproxyError) {
-        binding.getStatus().lastValidationError = haproxyError;
-        if (BindingConditions.set(binding, CONFIG_VALID, false, reason, message, clock)) {
-            events.warning(binding, reason, message);
-        }
-    }
-
-    /** Ready: a configuration is published and it reflects the latest candidate. */
-    private void setReady(HaproxyConsulBinding binding) {
-        var status = binding.getStatus();
-        var configValid = status.conditions.stream().filter(c -> CONFIG_VALID.equals(c.getType())).findFirst();
-        var rolledOut = status.conditions.stream().filter(c -> ROLLED_OUT.equals(c.getType())).findFirst();
-        if (status.currentConfig == null && configValid.isEmpty()) {
-            BindingConditions.set(binding, READY, false, "WaitingForConsul", "no configuration published yet", clock);
-        } else if (configValid.isPresent() && "False".equals(configValid.get().getStatus())) {
-            BindingConditions.set(binding, READY, false, configValid.get().getReason(), configValid.get().getMessage(),
-                    clock);
-        } else if (rolledOut.isPresent() && "False".equals(rolledOut.get().getStatus())) {
-            BindingConditions.set(binding, READY, false, rolledOut.get().getReason(), rolledOut.get().getMessage(),
-                    clock);
-        } else {
-            BindingConditions.set(binding, READY, true, "Published", "configuration " + status.currentConfig.hash
-                    + " is published in ConfigMap " + status.currentConfig.configMapName
-                    + (rolledOut.isPresent() ? " and runs in every pod" : ""), clock);
-        }
-    }
-
-    private static HaproxyConsulBindingStatus statusOf(HaproxyConsulBinding binding) {
-        if (binding.getStatus() == null) {
-            binding.setStatus(new HaproxyConsulBindingStatus());
-        }
-        return binding.getStatus();
     }
 }

@@ -49,13 +49,13 @@ public class HaproxyValidator {
             byte[] out = process.getInputStream().readAllBytes();
             if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                return new ValidationResult(false, "haproxy -c did not finish within " + timeoutMillis + " ms", "");
+                return new ValidationResult(false, "haproxy -c did not finish within " + timeoutMillis + " ms");
             }
             String output = new String(out, StandardCharsets.UTF_8).replace(file.toString(), "haproxy.cfg");
             if (process.exitValue() == 0) {
-                return new ValidationResult(true, null, output);
+                return new ValidationResult(true, null);
             }
-            return new ValidationResult(false, HaproxyOutput.firstAlert(output), output);
+            return new ValidationResult(false, HaproxyOutput.firstAlert(output));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + binary + " -c", e);
         } catch (InterruptedException e) {

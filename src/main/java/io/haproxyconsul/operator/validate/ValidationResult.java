@@ -4,7 +4,6 @@ package io.haproxyconsul.operator.validate;
  * What {@code haproxy -c} said of a candidate.
  *
  * @param errorLine HAProxy's first alert, with the temporary path replaced by {@code haproxy.cfg}; null when valid
- * @param output everything HAProxy printed, for logs
  */
-public record ValidationResult(boolean valid, String errorLine, String output) {
+public record ValidationResult(boolean valid, String errorLine) {
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The operator's own timers from {@code /q/metrics} (count and total seconds), to tell where a change spends its
- * time inside the operator: rendering, {@code haproxy -c}, and reads of Consul.
+ * time inside the operator: rendering, {@code haproxy -c}, the ConfigMap's write (beside it), and reads of Consul.
  */
 record OperatorStages(Map<String, double[]> timers) {
 
@@ -20,6 +20,7 @@ record OperatorStages(Map<String, double[]> timers) {
     static {
         SHOWN.put("hco_render_seconds", "render");
         SHOWN.put("hco_validation_seconds", "haproxy -c");
+        SHOWN.put("hco_configmap_write_seconds", "ConfigMap write");
         SHOWN.put("hco_consul_query_seconds{kind=\"instances\"", "instance reads");
     }
 

@@ -5,7 +5,6 @@ import io.haproxyconsul.operator.testenv.ConsulAgent;
 import io.haproxyconsul.operator.testenv.CountingProxy;
 import io.haproxyconsul.operator.testenv.FreePorts;
 import io.haproxyconsul.operator.testenv.ControlPlane;
-import io.haproxyconsul.operator.testenv.ManagedProcess;
 import io.haproxyconsul.operator.testenv.OperatorProcess;
 import io.haproxyconsul.operator.testenv.RealParts;
 import io.haproxyconsul.operator.testenv.RealParts.Part;
@@ -17,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,33 +34,6 @@ public final class PropagationBenchmark {
 
     private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
     private static final List<String> stages = new ArrayList<>();
-    /** The JVM as deploy/ runs it: Dockerfile.jvm's MaxRAMPercentage in the Deployment's 512Mi limit. */
-    private static final String OPERATOR_JVM = System.getenv().getOrDefault("BENCH_OPERATOR_JVM",
-            "-XX:MaxRAM=512m -XX:MaxRAMPercentage=75");
-    private static final String TEMPLATE = """
-            global
-                maxconn {{ keyOrDefault "service/haproxy/maxconn" "4096" }}
-            defaults
-                mode http
-                timeout connect 5s
-                timeout client 50s
-                timeout server 50s
-            frontend http
-                bind :8080
-            {{- range services }}{{ if .Tags | contains "http" }}
-                acl host_{{ .Name }} hdr(host) -i {{ .Name }}.bench.test
-                use_backend be_{{ .Name }} if host_{{ .Name }}
-            {{- end }}{{ end }}
-            {{ range services }}{{ if .Tags | contains "http" }}
-            backend be_{{ .Name }}
-                balance leastconn
-                option httpchk GET /
-            {{- range service .Name }}
-                server {{ .ID }} {{ .Address }}:{{ .Port }} check
-            {{- end }}
-            {{ end }}{{ end }}
-            """;
-
     private PropagationBenchmark() {
     }
 
@@ -80,9 +53,10 @@ public final class PropagationBenchmark {
     public static void main(String[] args) {
         var sizes = Arrays.stream((args.length > 0 ? args[0] : "10,100,1000").split(",")).map(Size::parse).toList();
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        System.out.println("| services | side | p50 ms | p95 ms | max ms | timeouts | CPU s | peak RSS MB | requests "
-                + "to Consul | max connections | p50 ratio (consul-template / operator) |");
-        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        System.out.println("| services | operator p50 / p95 / max ms | consul-template p50 / p95 / max ms | p50 ratio "
+                + "(operator / consul-template) | p95 ratio | timeouts | CPU s | peak RSS MB | requests to Consul | "
+                + "max connections |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         int exit = 0;
         try (var plane = ControlPlane.start()) {
             plane.applyCrds();
@@ -116,9 +90,9 @@ public final class PropagationBenchmark {
             resources.add(templateProxy);
 
             int metricsPort = FreePorts.next();
-            var operator = OperatorProcess.start("bench-operator", plane, token, Map.of(
-                    "JAVA_TOOL_OPTIONS", OPERATOR_JVM, "QUARKUS_LOG_LEVEL", "WARN",
-                    "QUARKUS_HTTP_PORT", String.valueOf(metricsPort)));
+            var settings = new HashMap<>(DeployedJvm.environment());
+            settings.putAll(Map.of("QUARKUS_LOG_LEVEL", "WARN", "QUARKUS_HTTP_PORT", String.valueOf(metricsPort)));
+            var operator = OperatorProcess.start("bench-operator", plane, token, settings);
             resources.add(operator);
             String namespace = "bench-" + services + "x" + size.instances();
             plane.kubectl("create", "namespace", namespace).assertSuccess();
@@ -142,7 +116,11 @@ public final class PropagationBenchmark {
                       rollout: {debounce: {min: "0", max: "0"}}
                     """.formatted(namespace, operatorProxy.port())).assertSuccess();
 
-            var template = startConsulTemplate(work, templateProxy.port());
+            // As the seed's restart script: check the new file with haproxy -c; the marker records when that is done.
+            Path file = work.resolve("haproxy.cfg");
+            var template = ConsulTemplate.start(work, templateProxy.port(), "127.0.0.1:8080", file,
+                    "%s -c -q -f %s && date +%%s%%N > %s".formatted(RealParts.require(Part.HAPROXY), file,
+                            work.resolve("rendered")));
             resources.add(template);
             Path rendered = work.resolve("rendered");
             waitFor(() -> lastHash.get() != null && Files.exists(rendered), Duration.ofMinutes(10),
@@ -163,12 +141,17 @@ public final class PropagationBenchmark {
             for (int round = 1; round <= rounds; round++) {
                 measure(consul, services, round, rendered, lastChange, operatorLatencies, templateLatencies);
             }
-            print(size, "operator", operatorLatencies, cpuNanos(operator.pid()) - operatorCpu0,
-                    peakRssKb(operator.pid()), operatorProxy.requests() - operatorRequests0,
-                    operatorProxy.maxOpenConnections(), null);
-            print(size, "consul-template", templateLatencies, cpuNanos(template.pid()) - templateCpu0,
-                    peakRssKb(template.pid()), templateProxy.requests() - templateRequests0,
-                    templateProxy.maxOpenConnections(), operatorLatencies);
+            var operatorSide = new Latencies(operatorLatencies);
+            var templateSide = new Latencies(templateLatencies);
+            // Each column after the ratios: operator / consul-template.
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %d / %d | %.2f / %.2f | %d / %d | %d / %d | "
+                    + "%d / %d |%n", size, operatorSide.summary(), templateSide.summary(),
+                    operatorSide.ratioTo(templateSide, 50), operatorSide.ratioTo(templateSide, 95),
+                    operatorSide.timeouts(), templateSide.timeouts(), (cpuNanos(operator.pid()) - operatorCpu0) / 1e9,
+                    (cpuNanos(template.pid()) - templateCpu0) / 1e9, peakRssKb(operator.pid()) / 1024,
+                    peakRssKb(template.pid()) / 1024, operatorProxy.requests() - operatorRequests0,
+                    templateProxy.requests() - templateRequests0, operatorProxy.maxOpenConnections(),
+                    templateProxy.maxOpenConnections());
             stages.add(size + ": " + OperatorStages.read(metricsPort).since(stages0));
         } finally {
             for (int i = resources.size() - 1; i >= 0; i--) {
@@ -200,26 +183,6 @@ public final class PropagationBenchmark {
         }
     }
 
-    private static ManagedProcess startConsulTemplate(Path work, int consulPort) throws IOException {
-        Files.writeString(work.resolve("haproxy.ctmpl"), TEMPLATE);
-        String haproxy = RealParts.require(Part.HAPROXY).toString();
-        // As the seed's restart script: check the new file with haproxy -c; the marker records when that is done.
-        Files.writeString(work.resolve("config.hcl"), """
-                consul { address = "127.0.0.1:%d" }
-                log_level = "warn"
-                template {
-                  source      = "%s"
-                  destination = "%s"
-                  exec {
-                    command = ["sh", "-c", "%s -c -q -f %s && date +%%s%%N > %s"]
-                  }
-                }
-                """.formatted(consulPort, work.resolve("haproxy.ctmpl"), work.resolve("haproxy.cfg"), haproxy,
-                work.resolve("haproxy.cfg"), work.resolve("rendered")));
-        return ManagedProcess.start("consul-template", List.of(RealParts.require(Part.CONSUL_TEMPLATE).toString(),
-                "-config", work.resolve("config.hcl").toString()), work, Map.of());
-    }
-
     /**
      * Milliseconds from {@code start} to the moment each side reports (a System.nanoTime() value, 0 while nothing
      * is seen), both polled in one loop every 2 ms so that neither waits for the other; -1 on timeout.
@@ -234,7 +197,7 @@ public final class PropagationBenchmark {
                     seen[i] = sides[i].getAsLong();
                 }
             }
-            pause();
+            Latencies.pause();
         }
         return new long[] {latency(start, seen[0]), latency(start, seen[1])};
     }
@@ -249,16 +212,7 @@ public final class PropagationBenchmark {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("no " + what + " within " + timeout);
             }
-            pause();
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(2);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            Latencies.pause();
         }
     }
 
@@ -278,24 +232,5 @@ public final class PropagationBenchmark {
         return Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
                 .filter(line -> line.startsWith("VmHWM:")).map(line -> line.replaceAll("\\D", ""))
                 .mapToLong(Long::parseLong).findFirst().orElse(0);
-    }
-
-    private static void print(Size size, String side, List<Long> latencies, long cpuNanos, long rssKb,
-            long requests, int maxOpen, List<Long> operator) {
-        var ok = latencies.stream().filter(l -> l >= 0).sorted().toList();
-        long timeouts = latencies.size() - ok.size();
-        String ratio = "";
-        if (operator != null) {
-            var op = operator.stream().filter(l -> l >= 0).sorted().toList();
-            ratio = op.isEmpty() || ok.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.2f",
-                    (double) Math.max(1, percentile(ok, 50)) / Math.max(1, percentile(op, 50)));
-        }
-        System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %.2f | %d | %d | %d | %s |%n", size, side,
-                percentile(ok, 50), percentile(ok, 95), ok.isEmpty() ? -1 : ok.get(ok.size() - 1), timeouts,
-                cpuNanos / 1e9, rssKb / 1024, requests, maxOpen, ratio);
-    }
-
-    private static long percentile(List<Long> sorted, int p) {
-        return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (sorted.size() * p + 99) / 100 - 1));
     }
 }

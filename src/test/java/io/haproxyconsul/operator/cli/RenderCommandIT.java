@@ -29,7 +29,7 @@ class RenderCommandIT {
                 GOLDEN.resolve("catalog.json").toString(), "--validate");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(result.output()).contains("backend be_webapp", "server webapp-1 10.0.0.1:8080",
+        assertThat(result.output()).contains("backend be_webapp", " 10.0.0.1:8080 check  # webapp-1",
                 "haproxy -c: configuration", "is valid");
     }
 
@@ -60,8 +60,26 @@ class RenderCommandIT {
             var result = render("-f", GOLDEN.resolve("binding.yaml").toString(), "--consul", consul.httpAddress());
 
             assertThat(result.exitCode()).as(result.output()).isZero();
-            assertThat(result.output()).contains("maxconn 777", "server orders-1 127.0.0.1:9100")
+            assertThat(result.output()).contains("maxconn 777", " 127.0.0.1:9100 check  # orders-1")
                     .doesNotContain("ledger");
+        }
+    }
+
+    @Test
+    void servicesConsulCannotOrWillNotAnswerForAreNamedAndTheOthersRender() {
+        try (var consul = ConsulAgent.start(RealParts.require(Part.CONSUL))) {
+            consul.registerService("orders", "orders-1", List.of("http"), "127.0.0.1", 9100);
+            consul.registerService("bad\nname", "bad-1", List.of("http"), "127.0.0.1", 9101);
+            consul.registerService(".", "dot-1", List.of("http"), "127.0.0.1", 9102);
+
+            var result = render("-f", GOLDEN.resolve("binding.yaml").toString(), "--consul", consul.httpAddress(),
+                    "--validate");
+
+            assertThat(result.exitCode()).as(result.output()).isZero();
+            assertThat(result.output()).contains(" 127.0.0.1:9100 check  # orders-1", "is valid")
+                    .contains("left out: service bad\\x0aname: Consul cannot be asked about a service whose name "
+                            + "holds a control character")
+                    .contains("left out: service .: Consul answered 400: Missing service name");
         }
     }
 

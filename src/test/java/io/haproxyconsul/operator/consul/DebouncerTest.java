@@ -3,41 +3,13 @@ package io.haproxyconsul.operator.consul;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class DebouncerTest {
 
-    /** A clock and scheduler the test moves by hand: no sleeping, no timing in assertions. */
-    private static final class ManualTime {
-        long now;
-        final List<long[]> due = new ArrayList<>();
-        final List<Runnable> tasks = new ArrayList<>();
-
-        Runnable schedule(Duration delay, Runnable task) {
-            long[] at = {now + delay.toNanos()};
-            due.add(at);
-            tasks.add(task);
-            int index = tasks.size() - 1;
-            return () -> tasks.set(index, null);
-        }
-
-        void advance(Duration by) {
-            now += by.toNanos();
-            for (int i = 0; i < tasks.size(); i++) {
-                if (tasks.get(i) != null && due.get(i)[0] <= now) {
-                    var task = tasks.get(i);
-                    tasks.set(i, null);
-                    task.run();
-                }
-            }
-        }
-    }
-
     private final ManualTime time = new ManualTime();
-    private final Debouncer<String> debouncer = new Debouncer<>(time::schedule, () -> time.now);
+    private final Debouncer<String> debouncer = new Debouncer<>(time, time::nanoTime);
     private final AtomicInteger fired = new AtomicInteger();
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.haproxyconsul.operator.api.v1alpha1.ServiceSelectionSpec;
+import io.haproxyconsul.operator.consul.ServiceInstance.HealthStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,5 +33,23 @@ class ServiceSelectorTest {
         var spec = new ServiceSelectionSpec();
         spec.exclude = List.of("ok", "(unclosed");
         assertThatThrownBy(() -> ServiceSelector.from(spec)).hasMessageStartingWith("spec.services.exclude[1]:");
+    }
+
+    @Test
+    void servesPassingInstancesAndWarningOnesOnlyWhenNotOnlyPassing() {
+        var spec = new ServiceSelectionSpec();
+        var strict = ServiceSelector.from(spec);
+        spec.onlyPassing = false;
+        var lenient = ServiceSelector.from(spec);
+
+        assertThat(strict.serves(instance(HealthStatus.PASSING))).isTrue();
+        assertThat(strict.serves(instance(HealthStatus.WARNING))).isFalse();
+        assertThat(lenient.serves(instance(HealthStatus.WARNING))).isTrue();
+        assertThat(lenient.serves(instance(HealthStatus.CRITICAL))).isFalse();
+        assertThat(ServiceSelector.serves(instance(HealthStatus.WARNING), false)).isTrue();
+    }
+
+    private static ServiceInstance instance(HealthStatus health) {
+        return new ServiceInstance("web-1", "n1", "10.0.0.1", 80, List.of(), health);
     }
 }

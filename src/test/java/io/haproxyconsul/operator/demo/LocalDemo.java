@@ -118,8 +118,8 @@ public final class LocalDemo {
                 .until(() -> HttpProbe.get(clusterIp, port, "webapp." + DOMAIN, "/", null).body()
                         .contains("identity=webapp-3"));
         System.out.print(kubectl("get", "hcb,pods", "-o", "wide").output());
-        say("webapp-3 arrived in the fleet; `curl -s -H 'Host: webapp." + DOMAIN + "' " + url
-                + "/` now reaches webapp-1, -2 and -3");
+        say("webapp-3 reached the running HAProxy pods through their Runtime API, none of them replaced; `curl -s "
+                + "-H 'Host: webapp." + DOMAIN + "' " + url + "/` now reaches webapp-1, -2 and -3");
         if (check) {
             say("check passed");
             return;

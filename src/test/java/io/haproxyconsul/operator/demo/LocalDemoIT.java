@@ -22,6 +22,6 @@ class LocalDemoIT {
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("curl -s -H 'Host: webapp.example.test' http://10.235.0.",
                 "identity=webapp-", "path=/orders/7", "identity=api-1 path=/v1/items",
-                "webapp-3 arrived in the fleet", "demo-haproxy-", "check passed");
+                "webapp-3 reached the running HAProxy pods", "demo-haproxy-", "check passed");
     }
 }

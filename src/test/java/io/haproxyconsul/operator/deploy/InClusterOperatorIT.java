@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.haproxyconsul.operator.fleet.FleetLabels;
+import io.haproxyconsul.operator.owned.OwnedObjects;
 import io.haproxyconsul.operator.reconciler.BindingFixture;
 import io.haproxyconsul.operator.testenv.BackendServer;
 import io.haproxyconsul.operator.testenv.CommandResult;
@@ -102,9 +102,12 @@ class InClusterOperatorIT {
         }
     }
 
-    /** The all-namespaces overlay's two replicas: the leader's pod goes in the middle of a fleet's rollout. */
+    /**
+     * The all-namespaces overlay's two replicas: the leader's pod goes in the middle of a fleet's rollout (a new
+     * structure), and again right after a new instance registers (a server change for the running pods).
+     */
     @Test
-    void theAllNamespacesOverlaysStandbyFinishesARolloutWhenTheLeadersPodIsDeleted() {
+    void theAllNamespacesOverlaysStandbyFinishesARolloutAndAServerChangeWhenTheLeadersPodIsDeleted() {
         var overlay = overlay("all-namespaces");
         try {
             kubectl("apply", "-k", overlay).assertSuccess();
@@ -113,7 +116,7 @@ class InClusterOperatorIT {
             var edge = servesABinding("takeover", "takeover");
             String first = edge.binding().getStatus().currentConfig.hash;
 
-            register("takeover", "takeover-2");
+            consul.kvPut("takeover/haproxy/maxconn", "3000");
             await("the rollout of the next configuration has started").atMost(TAKEOVER).untilAsserted(() -> {
                 var status = edge.binding().getStatus();
                 assertThat(status.currentConfig.hash).isNotEqualTo(first);
@@ -122,7 +125,7 @@ class InClusterOperatorIT {
             String second = edge.binding().getStatus().currentConfig.hash;
             kubectl("delete", "pod", "-n", BASE_NAMESPACE, leader, "--wait=false").assertSuccess();
 
-            awaitLeader(leader);
+            String next = awaitLeader(leader);
             await("the new leader finishes the rollout").atMost(TAKEOVER).untilAsserted(() -> {
                 var status = edge.binding().getStatus();
                 assertThat(status.lastKnownGoodConfig.hash).isEqualTo(second);
@@ -130,9 +133,23 @@ class InClusterOperatorIT {
                         .isEqualTo("True"));
             });
             assertThat(plane.client().apps().replicaSets().inNamespace(edge.namespace).list().getItems()).hasSize(2);
-            await("takeover-2 answers through the fleet's Service").atMost(Duration.ofSeconds(60))
+
+            // Killed this time, not asked to stop: mid-change, before it can have finished bringing the pods up.
+            register("takeover", "takeover-2");
+            kubectl("delete", "pod", "-n", BASE_NAMESPACE, next, "--grace-period=0", "--force", "--wait=false")
+                    .assertSuccess();
+            awaitLeader(next);
+            await("takeover-2 answers through the fleet's Service").atMost(TAKEOVER)
                     .ignoreExceptions().until(() -> get(edge, "takeover.takeover.test").startsWith(
                             "identity=takeover-2 "));
+            await("every pod serves it").atMost(TAKEOVER).untilAsserted(() -> {
+                var status = edge.binding().getStatus();
+                assertThat(status.currentConfig.servers).isEqualTo(2);
+                assertThat(status.fleet.syncedReplicas).isEqualTo(3);
+                assertThat(status.fleet.podConfig.hash).isEqualTo(second);
+            });
+            assertThat(plane.client().apps().replicaSets().inNamespace(edge.namespace).list().getItems())
+                    .as("no extra rollout").hasSize(2);
         } finally {
             kubectl("delete", "-k", overlay, "--wait=true", "--timeout=110s");
         }
@@ -150,11 +167,13 @@ class InClusterOperatorIT {
                     include: ["%s"]
                   routing:
                     domain: %s.test
+                  kv:
+                    prefix: %s/haproxy
                   rollout:
                     debounce: {min: 100ms, max: 500ms}
                   fleet:
                     replicas: 3
-                """.formatted(consul.httpAddressOn(plane.address()), name, name));
+                """.formatted(consul.httpAddressOn(plane.address()), name, name, name));
         edge.awaitReady(INSTALL);
         assertThat(get(edge, name + "." + name + ".test")).startsWith("identity=" + name + "-1 ");
         return edge;
@@ -203,7 +222,7 @@ class InClusterOperatorIT {
 
     private String templateHash(BindingFixture edge) {
         return plane.client().apps().deployments().inNamespace(edge.namespace).withName(edge.name + "-haproxy").get()
-                .getSpec().getTemplate().getMetadata().getAnnotations().get(FleetLabels.CONFIG_HASH_ANNOTATION);
+                .getSpec().getTemplate().getMetadata().getAnnotations().get(OwnedObjects.CONFIG_HASH_ANNOTATION);
     }
 
     private List<Pod> operatorPods(String namespace) {

@@ -11,9 +11,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
 import io.haproxyconsul.operator.reconciler.BindingFixture;
 import io.haproxyconsul.operator.testenv.BackendServer;
+import io.haproxyconsul.operator.testenv.FleetRuntime;
 import io.haproxyconsul.operator.testenv.HttpProbe;
 import io.haproxyconsul.operator.testenv.OperatorEnvironment;
 import io.haproxyconsul.operator.testenv.RealNode;
+import io.haproxyconsul.operator.testenv.RuntimeChannelProbe;
 import io.haproxyconsul.operator.testenv.SyntheticCatalog;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,8 +49,8 @@ class FleetIT {
     }
 
     @Test
-    void aFleetServesConsulThroughItsServiceAndEveryPodAndRollsOnceForEachConsulChange() {
-        register("rolling", "rolling-1", List.of("http"));
+    void aFleetServesConsulThroughItsServiceAndEveryPodAndTakesANewInstanceWithoutReplacingAPod() {
+        var first = register("rolling", "rolling-1", List.of("http"));
         var edge = fleetBinding("rolling", "rolling.test", "  stats:\n    credentialsSecretName: stats\n",
                 RealNode.DEFAULT_FLEET_IMAGE, "rolling|shop");
         register("shop", "shop-1", List.of("http", "stateful"));
@@ -64,9 +67,13 @@ class FleetIT {
         assertThat(pod.getSpec().getVolumes()).anySatisfy(volume -> assertThat(volume.getConfigMap().getName())
                 .isEqualTo(edge.binding().getStatus().currentConfig.configMapName));
         assertThat(pod.getSpec().getInitContainers()).singleElement().satisfies(init -> {
-            assertThat(init.getCommand()).containsExactly("haproxy", "-c", "-f", "/usr/local/etc/haproxy/haproxy.cfg");
+            assertThat(init.getCommand()).startsWith("sh", "-c").last(org.assertj.core.api.InstanceOfAssertFactories
+                    .STRING).endsWith("exec haproxy -c -f /usr/local/etc/haproxy/haproxy.cfg -f "
+                            + "/var/lib/haproxy/runtime-api.cfg");
             assertThat(init.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
         });
+        assertThat(pod.getSpec().getReadinessGates()).extracting(gate -> gate.getConditionType())
+                .containsExactly("haproxyconsul.io/servers-synced");
         assertThat(pod.getSpec().getContainers()).singleElement().satisfies(haproxy -> {
             assertThat(haproxy.getImage()).isEqualTo(RealNode.DEFAULT_FLEET_IMAGE);
             assertThat(haproxy.getCommand()).startsWith("haproxy", "-W");
@@ -97,28 +104,40 @@ class FleetIT {
             assertStickiness(address);
         }
 
+        var podUids = pods(edge).stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+        var runtime = FleetRuntime.of(client, edge.namespace, edge.name, 9443);
+        var workers = pods(edge).stream().map(runtime::workerPid).toList();
+
         var second = register("rolling", "rolling-2", List.of("http"));
 
-        await("the fleet rolls to the new configuration").atMost(ROLLOUT).untilAsserted(() -> {
+        await("every pod serves the new instance").atMost(ROLLOUT).untilAsserted(() -> {
             var status = edge.binding().getStatus();
             assertThat(status.currentConfig.hash).isNotEqualTo(firstHash);
             assertThat(status.lastKnownGoodConfig.hash).isEqualTo(status.currentConfig.hash);
             assertThat(status.fleet.updatedReplicas).isEqualTo(2);
+            assertThat(status.fleet.syncedReplicas).isEqualTo(2);
             assertThat(edge.condition("RolledOut")).hasValueSatisfying(c -> assertThat(c.getStatus())
                     .isEqualTo("True"));
         });
-        String secondHash = edge.binding().getStatus().currentConfig.hash;
-        assertThat(replicaSets(edge)).hasSize(2);
-        assertThat(pods(edge)).hasSize(2).allSatisfy(p -> assertThat(hash(p)).isEqualTo(secondHash));
+        // Only servers changed: the same pods, the same HAProxy workers (no reload), the same pod template.
+        assertThat(replicaSets(edge)).hasSize(1);
+        assertThat(hash(deployment(edge))).isEqualTo(firstHash);
+        assertThat(pods(edge)).extracting(p -> p.getMetadata().getUid()).containsExactlyInAnyOrderElementsOf(podUids);
+        assertThat(pods(edge).stream().map(runtime::workerPid).toList()).isEqualTo(workers);
+        for (var p : pods(edge)) {
+            assertThat(runtime.servers(p, "be_rolling")).containsExactlyInAnyOrder(
+                    first.address() + ":" + first.port(), second.address() + ":" + second.port());
+        }
         for (String address : addresses(edge)) {
             await("the new instance answers through " + address).atMost(Duration.ofSeconds(30)).until(() -> get(
                     address, "rolling.rolling.test", "/").body().startsWith("identity=" + second.identity() + " "));
         }
 
         // The same catalog again (a spec change that leaves the output alone) changes no pod template.
+        String secondHash = edge.binding().getStatus().currentConfig.hash;
         reconcileAgain(edge);
-        assertThat(replicaSets(edge)).hasSize(2);
-        assertThat(hash(deployment(edge))).isEqualTo(secondHash);
+        assertThat(replicaSets(edge)).hasSize(1);
+        assertThat(edge.binding().getStatus().currentConfig.hash).isEqualTo(secondHash);
     }
 
     /**
@@ -193,6 +212,29 @@ class FleetIT {
     }
 
     @Test
+    void removingSpecFleetRemovesThePodsAndKeepsPublishing() {
+        var edge = fleetBinding("unfleet", "unfleet.test", "  fleet:\n    replicas: 1\n    podDisruptionBudget: {}\n");
+        edge.awaitReady(ROLLOUT);
+        KubernetesClient client = env.controlPlane().client();
+
+        env.controlPlane().kubectl("patch", "-n", edge.namespace, "hcb/unfleet", "--type=json", "-p",
+                "[{\"op\":\"remove\",\"path\":\"/spec/fleet\"}]").assertSuccess();
+
+        await("the fleet's objects are gone").atMost(ROLLOUT).untilAsserted(() -> {
+            assertThat(client.apps().deployments().inNamespace(edge.namespace).list().getItems()).isEmpty();
+            assertThat(client.services().inNamespace(edge.namespace).list().getItems()).isEmpty();
+            assertThat(client.policy().v1().podDisruptionBudget().inNamespace(edge.namespace).list().getItems())
+                    .isEmpty();
+            var status = edge.binding().getStatus();
+            assertThat(status.fleet).isNull();
+            assertThat(edge.condition("RolledOut")).isEmpty();
+            assertThat(edge.condition("Ready")).hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("True"));
+        });
+        register("unfleet", "unfleet-2", List.of("http"));
+        edge.awaitConfig("still publishing", text -> text.contains(BindingFixture.server("unfleet-2")));
+    }
+
+    @Test
     void deletingTheBindingRemovesEverythingItOwned() {
         var edge = fleetBinding("owned", "owned.test", "  fleet:\n    replicas: 1\n    podDisruptionBudget: {}\n");
         edge.awaitReady();
@@ -217,10 +259,30 @@ class FleetIT {
         assertThat(canI("create", "deployments.apps")).isEqualTo("yes");
         assertThat(canI("watch", "pods")).isEqualTo("yes");
         assertThat(canI("get", "secrets")).isEqualTo("yes");
+        assertThat(canI("create", "secrets")).isEqualTo("yes");
+        assertThat(canI("patch", "pods", "--subresource=status")).isEqualTo("yes");
         assertThat(canI("list", "secrets")).isEqualTo("no");
-        assertThat(canI("create", "pods/exec")).isEqualTo("no");
+        assertThat(canI("update", "secrets")).isEqualTo("no");
+        assertThat(canI("create", "pods", "--subresource=exec")).isEqualTo("no");
+        assertThat(canI("patch", "pods")).isEqualTo("no");
         assertThat(canI("delete", "pods")).isEqualTo("no");
         assertThat(canI("update", "customresourcedefinitions.apiextensions.k8s.io")).isEqualTo("no");
+    }
+
+    /** The channel that changes servers in running pods admits the operator's certificate and nothing else. */
+    @Test
+    void theRuntimeApiAdmitsOnlyTheOperatorsCertificate() {
+        var edge = fleetBinding("channel", "channel.test", "  fleet:\n    replicas: 1\n");
+        edge.awaitReady(ROLLOUT);
+        var pod = pods(edge).get(0);
+        String ip = pod.getStatus().getPodIP();
+
+        var runtime = FleetRuntime.of(env.controlPlane().client(), edge.namespace, edge.name, 9443);
+        assertThat(runtime.run(pod, "show info").get(0)).contains("Pid:");
+
+        assertThat(RuntimeChannelProbe.withForeignCertificate(ip, 9443, "show info")).doesNotContain("Pid:");
+        assertThat(RuntimeChannelProbe.withoutClientCertificate(ip, 9443, "show info")).doesNotContain("Pid:");
+        assertThat(RuntimeChannelProbe.plainText(ip, 9443, "show info")).doesNotContain("Pid:");
     }
 
     /**
@@ -237,9 +299,11 @@ class FleetIT {
         }
     }
 
-    private String canI(String verb, String resource) {
-        return env.controlPlane().kubectl("--token", env.operatorToken(), "auth", "can-i", verb, resource,
-                "--all-namespaces").output().strip();
+    private String canI(String verb, String resource, String... flags) {
+        var args = new ArrayList<>(List.of("--token", env.operatorToken(), "auth", "can-i", verb, resource,
+                "--all-namespaces"));
+        args.addAll(List.of(flags));
+        return env.controlPlane().kubectl(args.toArray(String[]::new)).output().strip();
     }
 
     private BindingFixture fleetBinding(String name, String domain, String extra) {
@@ -289,13 +353,14 @@ class FleetIT {
         });
     }
 
-    /** The Service's ClusterIP (kube-proxy) and every pod's own IP, each serving on the routing port 8080. */
+    /** The Service's ClusterIP (kube-proxy) and every Ready pod's own IP, each serving on the routing port 8080. */
     private Set<String> addresses(BindingFixture fixture) {
         var addresses = new HashSet<String>();
         var service = env.controlPlane().client().services().inNamespace(fixture.namespace)
                 .withName(fixture.name + "-haproxy").get();
         addresses.add(service.getSpec().getClusterIP() + ":" + service.getSpec().getPorts().get(0).getPort());
-        pods(fixture).forEach(pod -> addresses.add(pod.getStatus().getPodIP() + ":8080"));
+        pods(fixture).stream().filter(FleetIT::ready).forEach(pod -> addresses.add(pod.getStatus().getPodIP()
+                + ":8080"));
         return addresses;
     }
 

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Requests under a steady load through a fleet's Service while its real pods roll and terminate: not one fails,
- * slow requests in flight on a terminating pod included (preStop pause, then HAProxy's soft stop drains them).
+ * Requests under a steady load through a fleet's Service while a new instance reaches its running pods, while its
+ * pods roll to a new structure and while they terminate: not one fails, slow requests in flight on a terminating
+ * pod included (preStop pause, then HAProxy's soft stop drains them).
  */
 @QuarkusTest
 @WithTestResource(OperatorEnvironment.class)
@@ -39,7 +40,7 @@ class FleetTrafficIT {
     }
 
     @Test
-    void noRequestFailsWhileAThreeReplicaFleetRollsAndItsPodsTerminate() {
+    void noRequestFailsWhileAThreeReplicaFleetTakesANewInstanceRollsAndItsPodsTerminate() {
         register("traffic-1");
         register("traffic-2");
         var edge = new BindingFixture(env.controlPlane(), "traffic");
@@ -50,6 +51,8 @@ class FleetTrafficIT {
                     include: ["traffic"]
                   routing:
                     domain: traffic.test
+                  kv:
+                    prefix: traffic/haproxy
                   rollout:
                     debounce: {min: 100ms, max: 500ms}
                   fleet:
@@ -67,8 +70,20 @@ class FleetTrafficIT {
         try (var load = SteadyLoad.start(url, 25, Duration.ofSeconds(3), Duration.ofMinutes(5))) {
             await("traffic flows").atMost(Duration.ofSeconds(30)).until(() -> load.finishedSoFar() >= 50);
 
-            // A rollout: three new pods, three old ones terminated one by one.
+            // A new instance reaches the running pods: none is replaced.
+            String before = edge.binding().getStatus().currentConfig.hash;
             register("traffic-3");
+            await("every pod serves the new instance").atMost(ROLLOUT).untilAsserted(() -> {
+                var status = edge.binding().getStatus();
+                assertThat(status.currentConfig.hash).isNotEqualTo(before);
+                assertThat(status.fleet.syncedReplicas).isEqualTo(3);
+                assertThat(edge.condition("RolledOut")).hasValueSatisfying(c -> assertThat(c.getStatus())
+                        .isEqualTo("True"));
+            });
+            assertThat(podNames(edge)).isEqualTo(firstPods);
+
+            // A new structure (a KV setting): three new pods, three old ones terminated one by one.
+            env.consul().kvPut("traffic/haproxy/maxconn", "2000");
             await("every pod replaced and the old ones gone").atMost(ROLLOUT).untilAsserted(() -> {
                 assertThat(edge.condition("RolledOut")).hasValueSatisfying(c -> assertThat(c.getStatus())
                         .isEqualTo("True"));
@@ -82,7 +97,8 @@ class FleetTrafficIT {
             counts = load.finish();
         }
 
-        LOG.infof("steady load through %s during a rollout of 3 pods and a scale-down: %s", url, counts);
+        LOG.infof("steady load through %s during a new instance, a rollout of 3 pods and a scale-down: %s", url,
+                counts);
         assertThat(counts.failed()).as(counts.toString()).isZero();
         assertThat(counts.succeeded()).as(counts.toString()).isGreaterThanOrEqualTo(600 - counts.slowSucceeded());
         assertThat(counts.slowSucceeded()).as(counts.toString()).isGreaterThan(20);

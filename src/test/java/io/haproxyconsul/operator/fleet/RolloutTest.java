@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.haproxyconsul.operator.owned.OwnedObjects;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class RolloutTest {
         var rollout = Rollout.assess(deployment("new", 2, 2, 2), List.of(), "new");
 
         assertThat(rollout.complete()).isTrue();
-        assertThat(rollout.toStatus().updatedReplicas).isEqualTo(2);
+        assertThat(rollout.updated()).isEqualTo(2);
     }
 
     @Test
@@ -66,7 +67,7 @@ class RolloutTest {
     private static Deployment deployment(String hash, int updated, int ready, int total) {
         return new DeploymentBuilder().withNewMetadata().withName("edge-haproxy").withGeneration(3L).endMetadata()
                 .withNewSpec().withReplicas(2).withProgressDeadlineSeconds(300).withNewTemplate().withNewMetadata()
-                .withAnnotations(Map.of(FleetLabels.CONFIG_HASH_ANNOTATION, hash)).endMetadata().endTemplate()
+                .withAnnotations(Map.of(OwnedObjects.CONFIG_HASH_ANNOTATION, hash)).endMetadata().endTemplate()
                 .endSpec()
                 .withNewStatus().withObservedGeneration(3L).withUpdatedReplicas(updated).withReadyReplicas(ready)
                 .withAvailableReplicas(ready).withReplicas(total).endStatus().build();
@@ -74,7 +75,7 @@ class RolloutTest {
 
     private static Pod pod(String name, String hash, String initOutput) {
         return new PodBuilder().withNewMetadata().withName(name)
-                .withAnnotations(Map.of(FleetLabels.CONFIG_HASH_ANNOTATION, hash)).endMetadata()
+                .withAnnotations(Map.of(OwnedObjects.CONFIG_HASH_ANNOTATION, hash)).endMetadata()
                 .withNewStatus().withInitContainerStatuses(new ContainerStatusBuilder().withName("validate")
                         .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
                         .withNewLastState().withNewTerminated().withExitCode(1).withReason("Error")

@@ -12,6 +12,7 @@ import io.haproxyconsul.operator.render.ConfigRenderer;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -38,13 +39,30 @@ class RoutingModelBuilderTest {
                 new ServiceInstance("a2", "n", "10.0.0.2", 80, List.of(), HealthStatus.WARNING),
                 new ServiceInstance("a3", "n", "10.0.0.3", 80, List.of(), HealthStatus.CRITICAL)));
         var strict = build(Map.of("api", List.of("http")), instances, Map.of());
-        assertThat(backend(strict, "api").servers()).extracting(RoutingModel.Server::name).containsExactly("a1");
+        assertThat(backend(strict, "api").servers()).extracting(RoutingModel.Server::instance).containsExactly("a1");
 
         var spec = spec();
         spec.services.onlyPassing = false;
         var lenient = RoutingModelBuilder.build(spec, CatalogSnapshot.of(Map.of("api", List.of("http")), instances,
                 Map.of()));
-        assertThat(backend(lenient, "api").servers()).extracting(RoutingModel.Server::name).containsExactly("a1", "a2");
+        assertThat(backend(lenient, "api").servers()).extracting(RoutingModel.Server::instance)
+                .containsExactly("a1", "a2");
+    }
+
+    @Test
+    void instancesFillNumberedSlotsInTheOrderOfTheirIdsWithRoomForAQuarterMore() {
+        var instances = new java.util.ArrayList<ServiceInstance>();
+        for (int i = 9; i >= 0; i--) {
+            instances.add(instance("web-" + i, "10.0.0." + (i + 1), 8080));
+        }
+        var web = backend(build(Map.of("web", List.of("http")), Map.of("web", instances), Map.of()), "web");
+
+        assertThat(web.servers()).extracting(RoutingModel.Server::name).containsExactly("srv1", "srv2", "srv3",
+                "srv4", "srv5", "srv6", "srv7", "srv8", "srv9", "srv10");
+        assertThat(web.servers().get(0).instance()).isEqualTo("web-0");
+        assertThat(web.spareSlots()).containsExactly("srv11", "srv12", "srv13");
+        assertThat(RoutingModelBuilder.spareSlots(0)).containsExactly("srv1", "srv2");
+        assertThat(RoutingModelBuilder.spareSlots(1)).containsExactly("srv2", "srv3");
     }
 
     @Test
@@ -58,6 +76,21 @@ class RoutingModelBuilderTest {
     }
 
     @Test
+    void aServiceConsulGaveNothingForIsReportedWithItsReason() {
+        var snapshot = new CatalogSnapshot(new TreeMap<>(Map.of("api", List.of("http"))),
+                new TreeMap<>(Map.of("api", List.of(instance("a1", "10.0.0.1", 80)))), new TreeMap<>(),
+                new TreeMap<>(Map.of("bad\nname", "Consul cannot be asked about it")));
+
+        var model = RoutingModelBuilder.build(spec(), snapshot);
+
+        assertThat(model.backends()).extracting(RoutingModel.Backend::service).containsExactly("api");
+        assertThat(model.rejections()).singleElement().satisfies(r -> {
+            assertThat(r.source()).isEqualTo("service bad\\x0aname");
+            assertThat(r.reason()).startsWith("Consul cannot be asked about it");
+        });
+    }
+
+    @Test
     void hostileAddressPortAndServiceIdNeverBecomeServerText() {
         var model = build(Map.of("api", List.of("http")), Map.of("api", List.of(
                 instance("ok", "10.0.0.1", 80),
@@ -67,7 +100,8 @@ class RoutingModelBuilderTest {
                 instance("id with\nnewline#", "10.0.0.5", 80))), Map.of());
         var servers = backend(model, "api").servers();
         assertThat(servers).extracting(RoutingModel.Server::address).containsExactlyInAnyOrder("10.0.0.1", "10.0.0.5");
-        assertThat(servers).extracting(RoutingModel.Server::name).allMatch(name -> name.matches("[A-Za-z0-9_.:-]+"));
+        assertThat(servers).extracting(RoutingModel.Server::instance)
+                .allMatch(name -> name.matches("[A-Za-z0-9_.:-]+"));
         assertThat(model.rejections()).hasSize(3);
     }
 

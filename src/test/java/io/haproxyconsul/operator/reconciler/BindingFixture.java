@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
+import io.haproxyconsul.operator.owned.OwnedObjects;
 import io.haproxyconsul.operator.publish.PublishedConfigMaps;
 import io.haproxyconsul.operator.testenv.ControlPlane;
 import java.time.Duration;
@@ -42,6 +43,16 @@ public final class BindingFixture {
     /** A binding in a namespace that exists already (an operator's own, say). */
     public static BindingFixture inExistingNamespace(ControlPlane plane, String name, String namespace) {
         return new BindingFixture(plane, name, namespace);
+    }
+
+    /** The end of the server line of Consul instance {@code id} in a published configuration (any slot). */
+    public static String server(String id) {
+        return "  # " + id + "\n";
+    }
+
+    /** The same, sending traffic to {@code address} ({@code ip:port}). */
+    public static String server(String id, String address) {
+        return " " + address + " check" + server(id);
     }
 
     /** Applies the binding with kubectl; {@code spec} is YAML indented by two spaces. */
@@ -110,7 +121,7 @@ public final class BindingFixture {
     }
 
     public List<ConfigMap> publishedConfigMaps() {
-        return client.configMaps().inNamespace(namespace).withLabel(PublishedConfigMaps.BINDING_LABEL, name).list()
+        return client.configMaps().inNamespace(namespace).withLabel(OwnedObjects.BINDING_LABEL, name).list()
                 .getItems();
     }
 }

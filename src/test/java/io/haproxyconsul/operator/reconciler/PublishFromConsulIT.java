@@ -1,6 +1,7 @@
 package io.haproxyconsul.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.haproxyconsul.operator.reconciler.BindingFixture.server;
 import static org.awaitility.Awaitility.await;
 
 import io.haproxyconsul.operator.consul.CatalogSnapshot;
@@ -98,14 +99,14 @@ class PublishFromConsulIT {
                     .contains("example.test", "True", "Published", edge.binding().getStatus().currentConfig.hash);
 
             consul.deregister("webapp-2");
-            edge.awaitConfig("webapp-2 leaves the config", text -> !text.contains("server webapp-2"));
+            edge.awaitConfig("webapp-2 leaves the config", text -> !text.contains(server("webapp-2")));
             consul.failCheck("api-1");
-            edge.awaitConfig("the failing api-1 leaves the config", text -> !text.contains("server api-1"));
+            edge.awaitConfig("the failing api-1 leaves the config", text -> !text.contains(server("api-1")));
             try (var search = BackendServer.start("search-1")) {
                 consul.registerService("search", "search-1", List.of("http"), "127.0.0.1", search.port());
                 String withSearch = edge.awaitConfig("search joins the config",
-                        text -> text.contains("server search-1 127.0.0.1:" + search.port()));
-                assertThat(withSearch).contains("server webapp-1", "backend be_api").doesNotContain("server api-1");
+                        text -> text.contains(server("search-1", "127.0.0.1:" + search.port())));
+                assertThat(withSearch).contains(server("webapp-1"), "backend be_api").doesNotContain(server("api-1"));
             }
         }
     }
@@ -196,7 +197,7 @@ class PublishFromConsulIT {
         hostile.awaitReady();
 
         String config = hostile.awaitConfig("calm published", text -> text.contains("backend be_calm"));
-        assertThat(config).contains("server calm-1 127.0.0.1:" + port, "maxconn 4096", "cookie JSESSIONID prefix")
+        assertThat(config).contains(server("calm-1", "127.0.0.1:" + port), "maxconn 4096", "cookie JSESSIONID prefix")
                 .doesNotContain("evil", "injected", "bind :81", "bind :82", "xxxxxxxxxx", "odd#name", "# and more",
                         "calm 3", "SID;");
         assertThat(config.lines()).noneMatch(line -> line.startsWith("frontend injected"));
@@ -310,19 +311,19 @@ class PublishFromConsulIT {
                     .hasSize(services);
 
             consul.failCheck("many-7-a");
-            many.awaitConfig("a failing check, with no read of the instances", t -> !t.contains("server many-7-a "));
+            many.awaitConfig("a failing check, with no read of the instances", t -> !t.contains(server("many-7-a")));
             consul.passCheck("many-7-a");
-            many.awaitConfig("a passing check again", t -> t.contains("server many-7-a 127.0.0.1:20007"));
+            many.awaitConfig("a passing check again", t -> t.contains(server("many-7-a", "127.0.0.1:20007")));
             consul.registerUncheckedService("many-8", "many-8-b", "127.0.0.1", 30008);
-            many.awaitConfig("an instance without checks", t -> t.contains("server many-8-b 127.0.0.1:30008"));
+            many.awaitConfig("an instance without checks", t -> t.contains(server("many-8-b", "127.0.0.1:30008")));
             consul.registerService("many-9", "many-9-a", List.of("http"), "127.0.0.1", 30009);
-            many.awaitConfig("a new port with the same check", t -> t.contains("server many-9-a 127.0.0.1:30009"));
+            many.awaitConfig("a new port with the same check", t -> t.contains(server("many-9-a", "127.0.0.1:30009")));
             consul.deregister("many-8-b");
-            many.awaitConfig("the instance without checks leaves", t -> !t.contains("server many-8-b "));
+            many.awaitConfig("the instance without checks leaves", t -> !t.contains(server("many-8-b")));
             consul.registerService("many-new", "many-new-a", List.of("http"), "127.0.0.1", 30010);
             many.awaitConfig("a service the pattern does not select", t -> !t.contains("many-new"));
             consul.registerService("many-300", "many-300-a", List.of("http"), "127.0.0.1", 30011);
-            many.awaitConfig("a new selected service", t -> t.contains("server many-300-a 127.0.0.1:30011"));
+            many.awaitConfig("a new selected service", t -> t.contains(server("many-300-a", "127.0.0.1:30011")));
 
             assertThat(proxy.maxOpenConnections()).isBetween(2, 64);
         }
@@ -348,10 +349,10 @@ class PublishFromConsulIT {
                     debounce: {min: 0s, max: 0s}
                 """.formatted(consul.httpAddress()));
         moved.awaitReady();
-        moved.awaitConfig("nodeaddr published", text -> text.contains("server nodeaddr-1 127.0.0.1:31500"));
+        moved.awaitConfig("nodeaddr published", text -> text.contains(server("nodeaddr-1", "127.0.0.1:31500")));
 
         consul.setNodeAddress("ext-node", "127.0.0.2");
-        moved.awaitConfig("the node's new address", text -> text.contains("server nodeaddr-1 127.0.0.2:31500"));
+        moved.awaitConfig("the node's new address", text -> text.contains(server("nodeaddr-1", "127.0.0.2:31500")));
     }
 
     @Test
@@ -367,9 +368,9 @@ class PublishFromConsulIT {
             secret(acl, "consul-token", reader);
             acl.apply(aclSpec(secured));
             acl.awaitReady();
-            assertThat(acl.currentConfig()).contains("server secureapp-1 127.0.0.1:31001");
+            assertThat(acl.currentConfig()).contains(server("secureapp-1", "127.0.0.1:31001"));
             secured.failCheck("secureapp-1");
-            acl.awaitConfig("a failing check, read with the token", text -> !text.contains("server secureapp-1 "));
+            acl.awaitConfig("a failing check, read with the token", text -> !text.contains(server("secureapp-1")));
             secured.kvPut("secure/haproxy/maxconn", "1111");
             acl.awaitConfig("a KV value, read with the token", text -> text.contains("maxconn 1111"));
 
@@ -403,6 +404,8 @@ class PublishFromConsulIT {
                     prefix: secure/haproxy
                   rollout:
                     debounce: {min: 0s, max: 0s}
+                    # One instance: its failing check removes every server, which the removal guard would hold.
+                    removalGuard: {maxRemovalPercent: 100}
                 """.formatted(consul.httpAddress());
     }
 

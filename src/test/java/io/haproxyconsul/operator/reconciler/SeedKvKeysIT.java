@@ -55,7 +55,8 @@ class SeedKvKeysIT {
                 """.formatted(consul.httpAddress()));
         seed.awaitReady();
 
-        String config = seed.awaitConfig("the seed's keys", text -> text.contains("server parityapp-1 "));
+        String config = seed.awaitConfig("the seed's keys",
+                text -> text.contains(BindingFixture.server("parityapp-1")));
         assertThat(config).contains("maxconn 1500", "log 127.0.0.1:5514 local0 notice", "tune.bufsize 32768",
                 "timeout queue 7s", "option httpchk GET /healthz", "www.parityapp.example");
         await("the keys nothing reads, each named once").atMost(BindingFixture.PUBLISH).untilAsserted(() -> assertThat(

@@ -93,10 +93,21 @@ public final class ConsulAgent implements AutoCloseable {
         return start(consul, List.of("-client", "127.0.0.1 " + address), null);
     }
 
+    /**
+     * A fresh agent (another node, nothing registered, indexes from the start) at the HTTP address of
+     * {@code previous}, which must have been closed: what its clients see when an agent is replaced. No ACLs.
+     */
+    public static ConsulAgent startInPlaceOf(Path consul, ConsulAgent previous) {
+        return start(consul, List.of(), null, previous.http.getPort());
+    }
+
     private static ConsulAgent start(Path consul, List<String> extraArguments, String token) {
+        return start(consul, extraArguments, token, FreePorts.next());
+    }
+
+    private static ConsulAgent start(Path consul, List<String> extraArguments, String token, int httpPort) {
         String node = "hco-" + UUID.randomUUID().toString().substring(0, 8);
         Path dir = TempDirs.create("consul");
-        int httpPort = FreePorts.next();
         var command = new ArrayList<>(List.of(consul.toString(), "agent", "-dev", "-node", node,
                 "-bind", "127.0.0.1", "-client", "127.0.0.1",
                 "-http-port", String.valueOf(httpPort),

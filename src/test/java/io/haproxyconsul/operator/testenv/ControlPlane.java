@@ -41,6 +41,16 @@ public final class ControlPlane implements AutoCloseable {
     static final String NODE_CONTROLLERS = ",node-lifecycle-controller,pod-garbage-collector-controller,"
             + "root-ca-certificate-publisher-controller";
 
+    /** How a test takes the API server away. */
+    public enum ApiServerOutage {
+        /** SIGTERM, as a control-plane upgrade stops it: it stops listening, drains and exits in its own time. */
+        SHUTDOWN,
+        /** SIGKILL, as a crash: the kernel closes its sockets, new connections are refused. */
+        CRASH,
+        /** SIGSTOP, as a hung host or a partition: connections stay open and nothing answers. */
+        FREEZE
+    }
+
     /** The namespace and service account name of deploy/base. */
     public static final String OPERATOR_NAMESPACE = "haproxy-consul-operator";
 
@@ -52,6 +62,9 @@ public final class ControlPlane implements AutoCloseable {
     private final String schedulerToken = UUID.randomUUID().toString();
     private final RealNode.Host nodeHost;
     private RealNode node;
+    private List<String> apiServerCommand;
+    private ManagedProcess apiServer;
+    private ApiServerOutage outage;
     private Path kubeletClientCa;
     private String etcdUrl;
     private String url;
@@ -222,7 +235,9 @@ public final class ControlPlane implements AutoCloseable {
                     "--kubelet-client-key", dir.resolve("kubelet-client/client.key").toString(),
                     "--kubelet-preferred-address-types", "InternalIP"));
         }
+        apiServerCommand = List.copyOf(command);
         var process = launch("kube-apiserver", command);
+        apiServer = process;
         url = "https://" + address() + ":" + port;
         // The API server writes its self-signed certificate (with its CA) before it serves.
         Path servingCert = certs.resolve("apiserver.crt");
@@ -234,11 +249,49 @@ public final class ControlPlane implements AutoCloseable {
         caCertData = Base64.getEncoder().encodeToString(read(servingCert).getBytes(StandardCharsets.UTF_8));
         kubeconfig = write("admin.kubeconfig", kubeconfigFor("testenv-admin", adminToken));
         client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
+        awaitReady(process);
+    }
+
+    private void awaitReady(ManagedProcess process) {
         await("kube-apiserver /readyz").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                 .ignoreExceptions().until(() -> {
                     process.assertAlive();
                     return "ok".equals(client.raw("/readyz"));
                 });
+    }
+
+    /** Takes the API server away (etcd and the controller manager stay) until {@link #resumeApiServer()}. */
+    public void interruptApiServer(ApiServerOutage how) {
+        if (outage != null) {
+            throw new IllegalStateException("the API server is already away: " + outage);
+        }
+        outage = how;
+        switch (how) {
+            case SHUTDOWN -> apiServer.signal("TERM");
+            case CRASH -> apiServer.kill();
+            case FREEZE -> apiServer.signal("STOP");
+        }
+    }
+
+    /**
+     * Brings the API server back after {@link #interruptApiServer}: the frozen one goes on, a stopped one starts
+     * again on the same address with the same certificate and data. Returns once it is ready; does nothing when
+     * it is not away.
+     */
+    public void resumeApiServer() {
+        if (outage == null) {
+            return;
+        }
+        if (outage == ApiServerOutage.FREEZE) {
+            apiServer.signal("CONT");
+        } else {
+            apiServer.stop(Duration.ofSeconds(60));
+            int index = processes.indexOf(apiServer);
+            apiServer = ManagedProcess.start("kube-apiserver-resumed", apiServerCommand, dir, Map.of());
+            processes.set(index, apiServer);
+        }
+        outage = null;
+        awaitReady(apiServer);
     }
 
     private void startControllerManager(Path controllerManager) {
@@ -373,6 +426,9 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private void closeProcesses() {
+        if (outage == ApiServerOutage.FREEZE) {
+            apiServer.signal("CONT");
+        }
         if (client != null) {
             client.close();
         }

@@ -131,6 +131,16 @@ public final class HaproxyProcess implements AutoCloseable {
         return master;
     }
 
+    /** The file it loads at every reload. */
+    public Path config() {
+        return config;
+    }
+
+    /** The master's process ID: {@code kill -USR2} reloads it, as the seed's scripts did. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** One command on the master CLI; HAProxy 2.6 answers once the client half-closes. */
     public String masterCli(String command) {
         try (var channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -45,11 +46,17 @@ public final class HttpProbe {
 
     /** {@code GET path} to address:port (a pod's or a Service's, say) with the given Host and Cookie headers. */
     public static HttpReply get(String address, int port, String host, String path, String cookie) {
+        return get(address, port, host, path, cookie, Duration.ofMillis(READ_TIMEOUT_MILLIS));
+    }
+
+    /** The same, giving up after {@code timeout} to connect, and again to read: a probe that polls. */
+    public static HttpReply get(String address, int port, String host, String path, String cookie,
+            Duration timeout) {
         String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
                 + (cookie == null ? "" : "Cookie: " + cookie + "\r\n") + "Connection: close\r\n\r\n";
         try (var socket = new Socket()) {
-            socket.connect(new InetSocketAddress(address, port), READ_TIMEOUT_MILLIS);
-            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress(address, port), (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             return parse(new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -89,6 +91,39 @@ public final class ManagedProcess implements AutoCloseable {
         if (!process.isAlive()) {
             throw new IllegalStateException(name + " exited with " + process.exitValue() + "; last lines of " + log
                     + ":\n" + tail(30));
+        }
+    }
+
+    /** Completes when the process has ended, however it ended. */
+    public CompletableFuture<Process> onExit() {
+        return process.onExit();
+    }
+
+    /** Sends SIGKILL, as a crash ends a process, and waits for it to end. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            RUNNING.remove(process);
+        }
+    }
+
+    /** Sends a signal by name, e.g. STOP to freeze the process and CONT to let it go on. */
+    public void signal(String name) {
+        CommandResult.run(List.of("kill", "-" + name, String.valueOf(process.pid())), log.getParent(),
+                Duration.ofSeconds(10)).assertSuccess();
+    }
+
+    /** Waits up to {@code timeout} for the process to end by itself: its exit code, or empty while it still runs. */
+    public OptionalInt awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? OptionalInt.of(process.exitValue())
+                    : OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + name + " to exit", e);
         }
     }
 

@@ -59,6 +59,12 @@ public class FleetSpec {
     @JsonPropertyDescription("Seconds a rollout may go without progress before the operator returns the fleet to the last known good configuration.")
     public int progressDeadlineSeconds = 300;
 
+    @Default("9443")
+    @Min(1024)
+    @Max(65535)
+    @JsonPropertyDescription("Port of the pods' Runtime API over mutual TLS: the operator changes servers there without a reload. Only clients with the operator's certificate are admitted.")
+    public int runtimeApiPort = 9443;
+
     @JsonPropertyDescription("The Service in front of the pods.")
     public FleetServiceSpec service = new FleetServiceSpec();
 

@@ -2,7 +2,11 @@ package io.haproxyconsul.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
+@ValidationRule(value = "!has(self.fleet) || !has(self.fleet.runtimeApiPort) || (self.fleet.runtimeApiPort != self.routing.port && (!has(self.stats) || self.fleet.runtimeApiPort != self.stats.port))",
+        message = "must differ from spec.routing.port and spec.stats.port", fieldPath = ".fleet.runtimeApiPort",
+        reason = "FieldValueInvalid")
 /** What to publish (Consul, service selection, routing, KV, template) and how to roll it out. */
 public class HaproxyConsulBindingSpec {
 

@@ -28,6 +28,12 @@ public class HaproxyConsulBindingStatus {
     @JsonPropertyDescription("Hash of the last candidate that failed validation. The same candidate is not validated again; a change in Consul, KV or the spec makes a new one.")
     public String rejectedConfigHash;
 
+    @JsonPropertyDescription("A configuration held back because it removes most or all of what is served (spec.rollout.removalGuard).")
+    public RemovalHold removalHold;
+
+    @JsonPropertyDescription("Structure hash of the last configuration the HAProxy pods refused: configurations of that structure are not rolled out again until the template, KV or spec change it.")
+    public String rejectedStructureHash;
+
     @JsonPropertyDescription("Values from Consul, KV or template parameters left out of the configuration, and why (at most 20).")
     public List<String> rejectedValues = new ArrayList<>();
 }

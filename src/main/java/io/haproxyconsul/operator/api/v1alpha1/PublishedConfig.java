@@ -20,6 +20,9 @@ public class PublishedConfig {
     @JsonPropertyDescription("Size of haproxy.cfg in bytes.")
     public long bytes;
 
+    @JsonPropertyDescription("Hash of its structure: everything but the servers, which running HAProxies take without a reload. A configuration of another structure rolls the pods.")
+    public String structureHash;
+
     @JsonPropertyDescription("gzip when the ConfigMap holds haproxy.cfg.gz (configurations above 768 KiB); unset for plain haproxy.cfg.")
     public String encoding;
 }

@@ -15,4 +15,7 @@ public class RolloutSpec {
     @Max(50)
     @JsonPropertyDescription("How many published configurations (ConfigMaps) to keep, the current and last known good included.")
     public int historyLimit = 5;
+
+    @JsonPropertyDescription("Holds a configuration that removes most or all of what is served (an emptied Consul) until it persists, is approved, or the guard allows it.")
+    public RemovalGuardSpec removalGuard = new RemovalGuardSpec();
 }

@@ -1,4 +1,4 @@
-package io.haproxyconsul.operator.reconciler;
+package io.haproxyconsul.operator.publish;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
