@@ -1,11 +1,15 @@
 package io.haproxyconsul.operator.model;
 
+import io.haproxyconsul.operator.api.v1alpha1.HealthCheckSpec;
+import io.haproxyconsul.operator.model.RoutingModel.HealthCheck;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The checks every value from Consul, KV or template parameters passes before it may reach haproxy.cfg. A value
@@ -13,7 +17,10 @@ import java.util.regex.Pattern;
  */
 public final class ConsulValues {
 
-    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?");
+    /** Dot-separated labels (Consul allows dots, e.g. web.v2): each label is then a DNS label of the host name. */
+    private static final Pattern SERVICE_NAME = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*");
+    static final int HOST_NAME_MAX = 253;
     private static final Pattern DNS_NAME = Pattern.compile(
             "(?i)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern IPV6_GROUP = Pattern.compile("[0-9A-Fa-f]{1,4}");
@@ -26,18 +33,26 @@ public final class ConsulValues {
     private static final Set<String> SECTION_KEYWORDS = Set.of("global", "defaults", "frontend", "backend", "listen",
             "userlist", "peers", "resolvers", "mailers", "program", "http-errors", "ring", "cache", "fcgi-app",
             "crt-store", "traces");
+    /** A snippet is a few directives; a larger value is more likely a file pasted by mistake (CRD and README say so). */
     static final int MAX_SNIPPET_BYTES = 8 * 1024;
+    private static final Pattern HEALTH_CHECK_PATH = Pattern.compile(HealthCheckSpec.PATH);
+    private static final Set<String> HEALTH_CHECK_METHODS = Arrays.stream(HealthCheckSpec.Method.values())
+            .map(Enum::name).collect(Collectors.toUnmodifiableSet());
+    /** The forms of Go's strconv.ParseBool, which the seed's template applied to its debug key. */
+    private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
+    private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
 
     private ConsulValues() {
     }
 
     public static Optional<String> serviceNameProblem(String name) {
-        return SERVICE_NAME.matcher(name).matches() ? Optional.empty()
-                : Optional.of("name is not 1-63 letters, digits, '-' or '_' (starting and ending alphanumeric)");
+        return name.length() <= HOST_NAME_MAX && SERVICE_NAME.matcher(name).matches() ? Optional.empty()
+                : Optional.of("name is not dot-separated labels of 1-63 letters, digits, '-' or '_' (each starting and"
+                        + " ending alphanumeric), 253 characters at most");
     }
 
     public static boolean isHostName(String value) {
-        return value.length() <= 253 && DNS_NAME.matcher(value).matches();
+        return value.length() <= HOST_NAME_MAX && DNS_NAME.matcher(value).matches();
     }
 
     /** An IPv4 or IPv6 literal or a DNS name, in the form HAProxy's server line expects. */
@@ -140,6 +155,27 @@ public final class ConsulValues {
         return LOG_LEVELS.contains(value);
     }
 
+    /** {@code <METHOD> <path>} or {@code <path>} (with {@code defaultMethod}), as {@code option httpchk} takes them. */
+    public static Optional<HealthCheck> healthCheck(String value, String defaultMethod) {
+        String[] words = value.strip().split("[ \t]+", -1);
+        String method = words.length == 2 ? words[0] : defaultMethod;
+        String path = words[words.length - 1];
+        if (words.length > 2 || !HEALTH_CHECK_METHODS.contains(method) || !isHealthCheckPath(path)) {
+            return Optional.empty();
+        }
+        return Optional.of(new HealthCheck(method, path));
+    }
+
+    public static boolean isHealthCheckPath(String path) {
+        return path.length() <= HealthCheckSpec.PATH_MAX && HEALTH_CHECK_PATH.matcher(path).matches();
+    }
+
+    /** A boolean as the seed read it (Go's ParseBool: 1, t, true, TRUE, True, and their false forms). */
+    public static Optional<Boolean> seedBoolean(String value) {
+        String word = value.strip();
+        return TRUE.contains(word) ? Optional.of(true) : FALSE.contains(word) ? Optional.of(false) : Optional.empty();
+    }
+
     /** A plain single-line value: no control characters, no '#', which HAProxy would read as a comment. */
     public static boolean isSingleLine(String value) {
         return value.length() <= 1024 && value.chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == '#');
@@ -153,7 +189,7 @@ public final class ConsulValues {
      */
     public static SnippetCheck snippet(String value) {
         if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SNIPPET_BYTES) {
-            return SnippetCheck.refused("longer than " + MAX_SNIPPET_BYTES + " bytes");
+            return SnippetCheck.refused("longer than 8 KiB (" + MAX_SNIPPET_BYTES + " bytes), left out whole");
         }
         var lines = new ArrayList<String>();
         for (String raw : value.split("\r?\n", -1)) {

@@ -23,25 +23,53 @@ public record RoutingModel(Globals globals, Frontend frontend, List<Backend> bac
             List<String> defaultsLines) {
     }
 
-    /** The public listener. {@code hostRouting}/{@code pathRouting} say which ACLs the backends get. */
+    /**
+     * The public listener. {@code hostRouting}/{@code pathRouting} say which ACLs the backends get.
+     *
+     * @param subdomainRules with sub-domain host matching, one rule a host name, the longest names first (so the
+     *     most specific wins); they follow every exact host rule. Empty with exact matching.
+     */
     @TemplateData
-    public record Frontend(int port, String domain, boolean hostRouting, boolean pathRouting) {
+    public record Frontend(int port, String domain, boolean hostRouting, boolean pathRouting,
+            List<SubdomainRule> subdomainRules) {
+    }
+
+    /** Routes the names under a host to a backend: {@code suffix} is {@code .<host>}, so look-alikes never match. */
+    @TemplateData
+    public record SubdomainRule(String backend, String suffix) {
     }
 
     /**
      * @param hosts host names routed here (empty without host routing)
+     * @param subdomainSuffixes {@code .<host>} of each host when sub-domains match too, else empty
      * @param pathPrefix {@code /<service>} when path routing is on, else null
+     * @param healthCheck what HAProxy's health check of each server sends
      * @param stickyCookie the application cookie HAProxy prefixes with a hash of the server's address, or null
      * @param servers the instances, in slots {@code srv1}, {@code srv2}... in the order of their Consul IDs
      * @param spareSlots the names of the empty slots after them: room for instances that a running HAProxy takes
      *        through its Runtime API, without a reload
      */
     @TemplateData
-    public record Backend(String name, String service, List<String> hosts, String pathPrefix, String stickyCookie,
-            List<Server> servers, List<String> spareSlots) {
+    public record Backend(String name, String service, List<String> hosts, List<String> subdomainSuffixes,
+            String pathPrefix, HealthCheck healthCheck, String stickyCookie, List<Server> servers,
+            List<String> spareSlots) {
         public String hostList() {
             return String.join(" ", hosts);
         }
+
+        public String subdomainSuffixList() {
+            return String.join(" ", subdomainSuffixes);
+        }
+
+        /** {@link #pathPrefix} as a regular expression: the dots of a dotted service name match only a dot. */
+        public String pathPattern() {
+            return pathPrefix == null ? null : pathPrefix.replace(".", "[.]");
+        }
+    }
+
+    /** {@code option httpchk <method> <path>}: both checked by {@link ConsulValues}. */
+    @TemplateData
+    public record HealthCheck(String method, String path) {
     }
 
     /**

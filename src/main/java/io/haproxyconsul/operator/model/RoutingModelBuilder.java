@@ -1,25 +1,30 @@
 package io.haproxyconsul.operator.model;
 
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingSpec;
+import io.haproxyconsul.operator.api.v1alpha1.RoutingSpec.HostMatch;
 import io.haproxyconsul.operator.consul.CatalogSnapshot;
 import io.haproxyconsul.operator.consul.ServiceInstance;
 import io.haproxyconsul.operator.consul.ServiceSelector;
 import io.haproxyconsul.operator.model.RoutingModel.Backend;
 import io.haproxyconsul.operator.model.RoutingModel.Frontend;
 import io.haproxyconsul.operator.model.RoutingModel.Globals;
+import io.haproxyconsul.operator.model.RoutingModel.HealthCheck;
 import io.haproxyconsul.operator.model.RoutingModel.Rejection;
 import io.haproxyconsul.operator.model.RoutingModel.Server;
 import io.haproxyconsul.operator.model.RoutingModel.Stats;
+import io.haproxyconsul.operator.model.RoutingModel.SubdomainRule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Turns a binding's spec and its view of Consul into a {@link RoutingModel}. A pure function: the same inputs
@@ -35,11 +40,15 @@ public final class RoutingModelBuilder {
 
     private final HaproxyConsulBindingSpec spec;
     private final CatalogSnapshot snapshot;
+    private final KvLayout keys;
     private final List<Rejection> rejections = new ArrayList<>();
+    private final HealthCheck bindingHealthCheck;
 
     private RoutingModelBuilder(HaproxyConsulBindingSpec spec, CatalogSnapshot snapshot) {
         this.spec = spec;
         this.snapshot = snapshot;
+        this.keys = new KvLayout(spec.kv);
+        this.bindingHealthCheck = bindingHealthCheck();
     }
 
     public static RoutingModel build(HaproxyConsulBindingSpec spec, CatalogSnapshot snapshot) {
@@ -48,14 +57,20 @@ public final class RoutingModelBuilder {
 
     private RoutingModel build() {
         var routing = spec.routing;
-        var frontend = new Frontend(routing.port, routing.domain, routing.hostRouting, routing.pathRouting);
+        var globals = globals();
+        var backends = backends();
+        var frontend = new Frontend(routing.port, routing.domain, routing.hostRouting, routing.pathRouting,
+                subdomainRules(backends));
         var stats = spec.stats == null ? null : new Stats(spec.stats.port);
-        return new RoutingModel(globals(), frontend, backends(), stats, params(), List.copyOf(rejections));
+        var params = params();
+        rejections.addAll(keys.unread(snapshot.kv(), backends.stream().map(Backend::service)
+                .collect(Collectors.toSet())));
+        return new RoutingModel(globals, frontend, backends, stats, params, List.copyOf(rejections));
     }
 
     private Globals globals() {
-        String prefix = spec.kv.prefix + "/";
-        int maxconn = kv(prefix + "maxconn").map(value -> {
+        String maxconnKey = keys.global(KvLayout.MAXCONN);
+        int maxconn = kv(maxconnKey).map(value -> {
             try {
                 int parsed = Integer.parseInt(value.strip());
                 if (parsed >= 1 && parsed <= 10_000_000) {
@@ -64,20 +79,27 @@ public final class RoutingModelBuilder {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            reject(prefix + "maxconn", value, "not a number between 1 and 10000000");
+            reject(maxconnKey, value, "not a number between 1 and 10000000");
             return DEFAULT_MAXCONN;
         }).orElse(DEFAULT_MAXCONN);
-        String logTarget = kv(prefix + "syslog/address").filter(value -> accept(prefix + "syslog/address", value,
+        String serverKey = keys.global(KvLayout.LOG_SERVER);
+        String logTarget = kv(serverKey).filter(value -> accept(serverKey, value,
                 ConsulValues.isSyslogTarget(value.strip()), "not a syslog address (host:port, ip:port or a socket path)"))
                 .map(String::strip).orElse(DEFAULT_LOG_TARGET);
-        String logLevel = kv(prefix + "syslog/level").filter(value -> accept(prefix + "syslog/level", value,
+        String levelKey = keys.global(KvLayout.LOG_LEVEL);
+        String logLevel = kv(levelKey).filter(value -> accept(levelKey, value,
                 ConsulValues.isLogLevel(value.strip()), "not a syslog level (emerg … debug)"))
                 .map(String::strip).orElse(DEFAULT_LOG_LEVEL);
-        boolean debug = kv(prefix + "debug").filter(value -> accept(prefix + "debug", value,
-                value.strip().equals("true") || value.strip().equals("false"), "not true or false"))
-                .map(value -> value.strip().equals("true")).orElse(false);
-        return new Globals(maxconn, logTarget, debug ? "debug" : logLevel, snippet(prefix + "global"),
-                snippet(prefix + "defaults"));
+        String debugKey = keys.global(KvLayout.DEBUG);
+        boolean debug = kv(debugKey).flatMap(value -> {
+            var parsed = ConsulValues.seedBoolean(value);
+            if (parsed.isEmpty()) {
+                reject(debugKey, value, "not true or false (or 1, t, T, TRUE, True, and their false forms)");
+            }
+            return parsed;
+        }).orElse(false);
+        return new Globals(maxconn, logTarget, debug ? "debug" : logLevel, snippet(keys.global(KvLayout.GLOBAL)),
+                snippet(keys.global(KvLayout.DEFAULTS)));
     }
 
     private List<String> snippet(String key) {
@@ -107,23 +129,67 @@ public final class RoutingModelBuilder {
 
     private Backend backend(String service, List<String> tags, List<ServiceInstance> instances) {
         var routing = spec.routing;
-        String servicePrefix = spec.kv.servicePrefix + "/" + service + "/";
-        var hosts = new ArrayList<String>();
-        if (routing.hostRouting) {
-            hosts.add(service.toLowerCase(Locale.ROOT) + "." + routing.domain);
-            kv(servicePrefix + "domain").filter(value -> accept(servicePrefix + "domain", value,
-                    ConsulValues.isHostName(value.strip()), "not a DNS name")).map(value -> value.strip()
-                    .toLowerCase(Locale.ROOT)).filter(host -> !hosts.contains(host)).ifPresent(hosts::add);
-        }
+        var hosts = routing.hostRouting ? hosts(service) : List.<String>of();
+        var subdomainSuffixes = routing.hostMatch == HostMatch.Subdomains
+                ? hosts.stream().map(host -> "." + host).toList() : List.<String>of();
         String cookie = null;
         if (tags.contains(STATEFUL_TAG)) {
-            cookie = kv(servicePrefix + "serverCookie").filter(value -> accept(servicePrefix + "serverCookie", value,
+            String cookieKey = keys.service(service, KvLayout.SERVER_COOKIE);
+            cookie = kv(cookieKey).filter(value -> accept(cookieKey, value,
                     ConsulValues.isCookieName(value.strip()), "not a cookie name")).map(String::strip)
                     .orElse(DEFAULT_COOKIE);
         }
         var servers = servers(service, instances);
-        return new Backend("be_" + service, service, List.copyOf(hosts), routing.pathRouting ? "/" + service : null,
-                cookie, servers, spareSlots(servers.size()));
+        return new Backend("be_" + service, service, hosts, subdomainSuffixes,
+                routing.pathRouting ? "/" + service : null, healthCheck(service), cookie, servers,
+                spareSlots(servers.size()));
+    }
+
+    /** One rule a host name under sub-domain matching, the longest names first: the most specific one wins. */
+    private static List<SubdomainRule> subdomainRules(List<Backend> backends) {
+        return backends.stream().flatMap(backend -> backend.subdomainSuffixes().stream()
+                .map(suffix -> new SubdomainRule(backend.name(), suffix)))
+                .sorted(Comparator.comparingLong((SubdomainRule rule) -> rule.suffix().chars().filter(c -> c == '.')
+                        .count()).reversed().thenComparing(SubdomainRule::suffix).thenComparing(SubdomainRule::backend))
+                .toList();
+    }
+
+    /** {@code <service>.<domain>} and the service's extra host from KV, lower case. */
+    private List<String> hosts(String service) {
+        var hosts = new ArrayList<String>();
+        String own = service.toLowerCase(Locale.ROOT) + "." + spec.routing.domain;
+        if (own.length() <= ConsulValues.HOST_NAME_MAX) {
+            hosts.add(own);
+        } else {
+            reject("service " + service, own, "host name longer than 253 characters: reached by path only");
+        }
+        String domainKey = keys.service(service, KvLayout.DOMAIN);
+        kv(domainKey).filter(value -> accept(domainKey, value, ConsulValues.isHostName(value.strip()),
+                "not a DNS name")).map(value -> value.strip().toLowerCase(Locale.ROOT))
+                .filter(host -> !hosts.contains(host)).ifPresent(hosts::add);
+        return List.copyOf(hosts);
+    }
+
+    /** The API server checks the path; {@code render} reads bindings it never saw. */
+    private HealthCheck bindingHealthCheck() {
+        var check = spec.routing.healthCheck;
+        if (accept("spec.routing.healthCheck.path", check.path, ConsulValues.isHealthCheckPath(check.path),
+                "not a path of URL characters starting with '/'")) {
+            return new HealthCheck(check.method.name(), check.path);
+        }
+        return new HealthCheck(check.method.name(), "/");
+    }
+
+    private HealthCheck healthCheck(String service) {
+        String key = keys.service(service, KvLayout.HEALTH_CHECK);
+        return kv(key).flatMap(value -> {
+            var own = ConsulValues.healthCheck(value, bindingHealthCheck.method());
+            if (own.isEmpty()) {
+                reject(key, value, "not '<METHOD> <path>' or '<path>' (GET, HEAD or OPTIONS; a path of URL"
+                        + " characters starting with '/')");
+            }
+            return own;
+        }).orElse(bindingHealthCheck);
     }
 
     /**

@@ -176,7 +176,7 @@ class PublishFromConsulIT {
         consul.registerService("calm", "calm 3 # x", List.of("http"), "127.0.0.1", port);
         consul.registerService("odd#name", "odd-1", List.of("http"), "127.0.0.1", port);
         consul.kvPut("hostile/haproxy/maxconn", "100\n    bind :81");
-        consul.kvPut("hostile/haproxy/syslog/address", "127.0.0.1:514 # and more");
+        consul.kvPut("hostile/haproxy/logger/server", "127.0.0.1:514 # and more");
         consul.kvPut("hostile/haproxy/global", "nbthread 1\nfrontend injected\n    bind :82");
         consul.kvPut("hostile/haproxy/defaults", "x".repeat(10_240));
         consul.kvPut("hostile-svc/calm/domain", "calm.example.test\nacl evil always_true");

@@ -19,9 +19,19 @@ class GoldenConfigTest {
     void rendersTheExpectedHaproxyConfig(GoldenCase golden) throws IOException {
         String actual = golden.render().text();
         if (GoldenCase.updating()) {
-            golden.update(actual);
+            golden.update(golden.expected(), actual);
         }
         assertThat(actual).isEqualTo(Files.readString(golden.expected()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void leavesOutAndNamesTheExpectedValues(GoldenCase golden) throws IOException {
+        String actual = golden.rejectedValues();
+        if (GoldenCase.updating()) {
+            golden.update(golden.expectedRejectedValues(), actual);
+        }
+        assertThat(actual).isEqualTo(Files.readString(golden.expectedRejectedValues()));
     }
 
     @ParameterizedTest(name = "{0}")

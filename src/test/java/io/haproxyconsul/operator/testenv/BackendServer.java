@@ -7,12 +7,15 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 /**
- * A service instance behind HAProxy: answers every request (HAProxy's {@code option httpchk GET /} included) with
- * 200 and a body saying who it is and what it received, e.g. {@code identity=web-1 path=/foo host=shop xff=127.0.0.1}.
+ * A service instance behind HAProxy: answers every request (HAProxy's health checks included, whatever their method)
+ * with 200 and a body saying who it is and what it received, e.g.
+ * {@code identity=web-1 path=/foo host=shop xff=127.0.0.1}, and remembers each request line.
  * Like a Java application server, it opens a session with a {@code JSESSIONID} cookie when the request has none,
  * which is what HAProxy's {@code cookie JSESSIONID prefix} stickiness works on.
  */
@@ -21,6 +24,7 @@ public final class BackendServer implements AutoCloseable {
     private final String identity;
     private final HttpServer server;
     private final String address;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
 
     private BackendServer(String identity, HttpServer server, String address) {
         this.identity = identity;
@@ -56,6 +60,8 @@ public final class BackendServer implements AutoCloseable {
     private void answer(HttpExchange exchange) throws IOException {
         var headers = exchange.getRequestHeaders();
         String query = exchange.getRequestURI().getRawQuery();
+        requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
+                + (query == null ? "" : "?" + query));
         if (query != null && query.startsWith("delay=")) {
             try {
                 Thread.sleep(Long.parseLong(query.substring("delay=".length())));
@@ -85,6 +91,11 @@ public final class BackendServer implements AutoCloseable {
 
     public String address() {
         return address;
+    }
+
+    /** Every request received so far, as {@code <method> <path>[?<query>]} (health checks included). */
+    public List<String> requests() {
+        return List.copyOf(requests);
     }
 
     public int port() {

@@ -71,6 +71,7 @@ class HaproxyConsulBindingCrdIT {
                 .get();
         assertThat(stored.getSpec().services.tags).containsExactly("http");
         assertThat(stored.getSpec().routing.port).isEqualTo(8080);
+        assertThat(stored.getSpec().routing.hostMatch).isEqualTo(RoutingSpec.HostMatch.Exact);
         assertThat(stored.getSpec().kv.prefix).isEqualTo("service/haproxy");
         assertThat(stored.getSpec().rollout.debounce.min).isEqualTo("1s");
         assertThat(plane.kubectl("get", "hcb", "-n", NAMESPACE).assertSuccess().output())
@@ -91,6 +92,12 @@ class HaproxyConsulBindingCrdIT {
                         List.of("spec.routing.domain", "should match")),
                 Arguments.of("no-routing", consul + routing + "    hostRouting: false\n    pathRouting: false\n",
                         List.of("spec.routing", "at least one of hostRouting and pathRouting must be true")),
+                Arguments.of("host-match", consul + routing + "    hostMatch: hdr_dom\n",
+                        List.of("spec.routing.hostMatch", "supported values: \"Exact\", \"Subdomains\"")),
+                Arguments.of("health-check-method", consul + routing + "    healthCheck: {method: POST}\n",
+                        List.of("spec.routing.healthCheck.method", "supported values")),
+                Arguments.of("health-check-path", consul + routing + "    healthCheck: {path: \"/x y\"}\n",
+                        List.of("spec.routing.healthCheck.path", "should match")),
                 Arguments.of("debounce-order", consul + routing + "  rollout:\n    debounce: {min: 5s, max: 1s}\n",
                         List.of("spec.rollout.debounce.min", "min must not be longer than max")),
                 Arguments.of("debounce-format", consul + routing + "  rollout:\n    debounce: {min: soon}\n",
