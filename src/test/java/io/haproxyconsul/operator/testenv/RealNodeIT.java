@@ -79,6 +79,8 @@ class RealNodeIT {
 
         await("the init step fails with HAProxy's output").atMost(ROLLOUT).untilAsserted(() -> assertThat(pods())
                 .singleElement().satisfies(pod -> {
+                    // A pod the kubelet has only just taken lists no init container yet.
+                    assertThat(pod.getStatus().getInitContainerStatuses()).isNotEmpty();
                     var init = pod.getStatus().getInitContainerStatuses().get(0);
                     var terminated = init.getState().getTerminated() != null ? init.getState().getTerminated()
                             : init.getLastState().getTerminated();
