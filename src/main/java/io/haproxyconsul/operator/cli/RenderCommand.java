@@ -20,7 +20,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -110,11 +109,10 @@ public final class RenderCommand {
         String token = options.tokenFile == null ? null : Files.readString(options.tokenFile).strip();
         var endpoint = new ConsulEndpoint(options.consul, spec.consul == null ? null : spec.consul.datacenter, token,
                 null, false);
-        var prefixes = List.copyOf(new LinkedHashSet<>(List.of(spec.kv.prefix, spec.kv.servicePrefix)));
         Vertx vertx = Vertx.vertx();
         try {
-            return ConsulSnapshotReader.read(vertx, endpoint, ServiceSelector.from(spec.services), prefixes,
-                    Duration.ofSeconds(30));
+            return ConsulSnapshotReader.read(vertx, endpoint, ServiceSelector.from(spec.services),
+                    List.of(spec.kv.prefix, spec.kv.servicePrefix), Duration.ofSeconds(30));
         } finally {
             vertx.close();
         }

@@ -8,6 +8,6 @@ import java.util.List;
  */
 public record ConsulQuestion(ConsulEndpoint endpoint, ServiceSelector selector, List<String> kvPrefixes) {
     public ConsulQuestion {
-        kvPrefixes = List.copyOf(kvPrefixes);
+        kvPrefixes = KvPrefixes.covering(kvPrefixes);
     }
 }

@@ -44,7 +44,7 @@ public final class ConsulSnapshotReader {
             }
         });
         var kv = new TreeMap<String, String>();
-        for (var prefix : kvPrefixes) {
+        for (var prefix : KvPrefixes.covering(kvPrefixes)) {
             kv.putAll(await(api.values(prefix, 0)).value());
         }
         return new CatalogView(true, catalog, reads, List.of(), Map.of()).snapshot(selector, kv).orElseThrow();

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBinding;
-import io.haproxyconsul.operator.api.v1alpha1.HaproxyConsulBindingSpec;
 import io.haproxyconsul.operator.api.v1alpha1.SecretKeySelector;
 import io.haproxyconsul.operator.consul.ConsulEndpoint;
 import io.haproxyconsul.operator.consul.ConsulQuestion;
@@ -13,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,7 +49,7 @@ public class BindingInputs {
         } catch (ServiceSelector.InvalidSelectionException e) {
             throw new InvalidInputException(e.getMessage());
         }
-        return new ConsulQuestion(endpoint, selector, kvPrefixes(spec));
+        return new ConsulQuestion(endpoint, selector, List.of(spec.kv.prefix, spec.kv.servicePrefix));
     }
 
     /** The user's Qute template, or empty for the built-in one. */
@@ -71,10 +69,6 @@ public class BindingInputs {
                     + ref.key);
         }
         return Optional.of(text);
-    }
-
-    private static List<String> kvPrefixes(HaproxyConsulBindingSpec spec) {
-        return List.copyOf(new LinkedHashSet<>(List.of(spec.kv.prefix, spec.kv.servicePrefix)));
     }
 
     private String secretValue(String namespace, SecretKeySelector ref, String field) {
