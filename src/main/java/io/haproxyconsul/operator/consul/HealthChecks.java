@@ -24,8 +24,11 @@ final class HealthChecks {
     private final List<Check> checks;
     /** Node → the worst of its node-level checks. */
     private final Map<String, HealthStatus> nodes = new HashMap<>();
-    /** Node and service ID → the worst of that instance's own checks. */
-    private final Map<String, HealthStatus> instances = new HashMap<>();
+    /**
+     * Node → service ID → the worst of that instance's own checks. Two levels rather than one concatenated key: a
+     * view judges every instance (50,000 at 5,000 services of 10), and the strings it already holds hash once.
+     */
+    private final Map<String, Map<String, HealthStatus>> instances = new HashMap<>();
     /** Service name → its checks' identities (node, check, instance), without status: registrations show here. */
     private final Map<String, Set<String>> identities = new HashMap<>();
 
@@ -35,9 +38,10 @@ final class HealthChecks {
             if (check.serviceId().isEmpty()) {
                 nodes.merge(check.node(), check.status(), HealthChecks::worse);
             } else {
-                instances.merge(instance(check.node(), check.serviceId()), check.status(), HealthChecks::worse);
+                instances.computeIfAbsent(check.node(), n -> new HashMap<>())
+                        .merge(check.serviceId(), check.status(), HealthChecks::worse);
                 identities.computeIfAbsent(check.serviceName(), n -> new TreeSet<>())
-                        .add(instance(check.node(), check.serviceId()) + "\u0000" + check.checkId());
+                        .add(check.node() + "\u0000" + check.serviceId() + "\u0000" + check.checkId());
             }
         }
     }
@@ -45,15 +49,11 @@ final class HealthChecks {
     /** As Consul's health endpoint judges an instance: the worst of its node's checks and its own. */
     HealthStatus status(String node, String serviceId) {
         return worse(nodes.getOrDefault(node, HealthStatus.PASSING),
-                instances.getOrDefault(instance(node, serviceId), HealthStatus.PASSING));
+                instances.getOrDefault(node, Map.of()).getOrDefault(serviceId, HealthStatus.PASSING));
     }
 
     private static HealthStatus worse(HealthStatus a, HealthStatus b) {
         return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    private static String instance(String node, String serviceId) {
-        return node + "\u0000" + serviceId;
     }
 
     /**
