@@ -49,11 +49,15 @@ public record Rollout(String targetHash, int desired, int updated, int ready, bo
      */
     private static boolean allReadyOn(Collection<Pod> pods, String targetHash, int desired) {
         var live = pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
-        return live.size() == desired && live.stream().allMatch(pod -> pod.getMetadata().getAnnotations() != null
-                && targetHash.equals(pod.getMetadata().getAnnotations().get(OwnedObjects.CONFIG_HASH_ANNOTATION))
+        return live.size() == desired && live.stream().allMatch(pod -> onTarget(pod, targetHash)
                 && pod.getStatus() != null && pod.getStatus().getConditions() != null
                 && pod.getStatus().getConditions().stream()
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
+    }
+
+    private static boolean onTarget(Pod pod, String targetHash) {
+        var annotations = pod.getMetadata().getAnnotations();
+        return annotations != null && targetHash.equals(annotations.get(OwnedObjects.CONFIG_HASH_ANNOTATION));
     }
 
     static String templateHash(Deployment deployment) {
@@ -64,8 +68,7 @@ public record Rollout(String targetHash, int desired, int updated, int ready, bo
     /** A pod on the target whose init step exited non-zero, as the kubelet reports it (now or before a restart). */
     private static Optional<String> initFailure(Collection<Pod> pods, String targetHash) {
         return pods.stream()
-                .filter(pod -> pod.getMetadata().getAnnotations() != null
-                        && targetHash.equals(pod.getMetadata().getAnnotations().get(OwnedObjects.CONFIG_HASH_ANNOTATION)))
+                .filter(pod -> onTarget(pod, targetHash))
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
                 .flatMap(pod -> pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null
                         ? java.util.stream.Stream.empty()
